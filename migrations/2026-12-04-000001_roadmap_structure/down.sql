@@ -1,0 +1,10 @@
+DROP TABLE indicator_figures;
+DROP TABLE indicator_implementers;
+DROP TABLE indicator_placements;
+DROP TABLE indicators;
+DROP TABLE activities;
+DROP TABLE objectives;
+DROP TABLE themes;
+DROP TABLE goals;
+DROP TABLE roadmaps;
+DROP TABLE organisations;

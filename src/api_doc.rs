@@ -1,0 +1,38 @@
+//! The OpenAPI document, generated from the route annotations.
+
+use actix_web::App;
+use utoipa::OpenApi;
+use utoipa::openapi::OpenApi as OpenApiDocument;
+use utoipa_actix_web::AppExt;
+
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "petajalan",
+        description = "Bureaucratic reform road map service: road maps with their goals, objectives, main activities and indicators, each indicator with its baseline, yearly targets, coordinator and implementers.\n\nEvery object can be named in a path by its numeric id or by its code. Decimal values are JSON strings in plain notation (`\"27362089000000\"`, `\"1.5\"`) so that no client loses precision. Errors are RFC 9457 problem+json bodies whose `title` and `detail` follow `Accept-Language`: Indonesian by default, English with `Accept-Language: en`. Lists are paginated with `page` and `page_size` (at most 200). Every response carries an `X-Request-Id` header.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    tags(
+        (name = "roadmaps", description = "Road maps and their tree."),
+        (name = "indicators", description = "Indicators with baselines, targets and assignments."),
+        (name = "organisations", description = "Government units (OPD)."),
+        (name = "health", description = "Liveness and readiness probes."),
+    ),
+    components(schemas(crate::error::Problem, crate::error::ProblemField))
+)]
+pub struct ApiDoc;
+
+/// Builds the document from the same route registration that the server uses.
+pub fn document() -> OpenApiDocument {
+    let (_, document) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes::configure).split_for_parts();
+    document
+}
+
+/// The document as pretty-printed JSON with a final newline, as committed in `openapi/`.
+pub fn document_json() -> serde_json::Result<String> {
+    let mut json = document().to_pretty_json()?;
+    json.push('\n');
+    Ok(json)
+}

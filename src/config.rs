@@ -1,0 +1,206 @@
+//! Settings, read once from environment variables at start and passed in explicitly.
+//!
+//! `DATABASE_URL` names the database; every other variable starts with `PETAJALAN_`.
+//! `.env.example` lists them all with their defaults. A missing or invalid value stops the start
+//! with a message that names the variable.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::domain::lang::Lang;
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Plain,
+    Json,
+}
+
+/// All settings of the service.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `DATABASE_URL`; without it the service looks for a local server, then runs its own.
+    pub database_url: Option<String>,
+    /// `PETAJALAN_BIND`: address and port to listen on.
+    pub bind: SocketAddr,
+    /// `PETAJALAN_LOG_FORMAT`: `plain` or `json`.
+    pub log_format: LogFormat,
+    /// `PETAJALAN_LOG`: a tracing filter such as `info` or `petajalan=debug,info`.
+    pub log_filter: String,
+    /// `PETAJALAN_LANG`: language of command-line messages, `id` or `en`.
+    pub lang: Lang,
+    /// `PETAJALAN_DB_POOL_SIZE`: most database connections held open.
+    pub db_pool_size: usize,
+    /// `PETAJALAN_DB_POOL_TIMEOUT_MS`: how long a request waits for a free connection before
+    /// it gets 503.
+    pub db_pool_timeout: Duration,
+    /// `PETAJALAN_DB_STATEMENT_TIMEOUT_MS`: PostgreSQL's `statement_timeout` on every connection.
+    pub db_statement_timeout: Duration,
+    /// `PETAJALAN_JSON_LIMIT_BYTES`: largest JSON request body.
+    pub json_limit_bytes: usize,
+    /// `PETAJALAN_WORKERS`: HTTP worker threads; 0 means one per CPU core.
+    pub workers: usize,
+    /// `PETAJALAN_SHUTDOWN_TIMEOUT_SECONDS`: how long requests in flight may run after SIGTERM.
+    pub shutdown_timeout: Duration,
+    /// `PETAJALAN_DATA_DIR`: where the private PostgreSQL cluster lives when one is needed.
+    pub data_dir: PathBuf,
+}
+
+/// A setting that is missing or invalid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: String,
+    pub value: String,
+    indonesian: String,
+    english: String,
+}
+
+impl ConfigError {
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Id => format!("Pengaturan {} = {:?} tidak valid: {}", self.variable, self.value, self.indonesian),
+            Lang::En => format!("Setting {} = {:?} is invalid: {}", self.variable, self.value, self.english),
+        }
+    }
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        Settings::from_map(&std::env::vars().collect())
+    }
+
+    /// Reads the settings from the given variables.
+    pub fn from_map(vars: &HashMap<String, String>) -> Result<Settings, ConfigError> {
+        let reader = Reader { vars };
+
+        let database_url = reader.optional_text("DATABASE_URL");
+        if let Some(url) = &database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(reader.invalid(
+                    "DATABASE_URL",
+                    url,
+                    "harus diawali postgres:// atau postgresql://",
+                    "it must start with postgres:// or postgresql://",
+                ));
+            }
+        }
+
+        let log_format = match reader.text("PETAJALAN_LOG_FORMAT", "plain").as_str() {
+            "plain" => LogFormat::Plain,
+            "json" => LogFormat::Json,
+            other => return Err(reader.invalid("PETAJALAN_LOG_FORMAT", other, "pilih plain atau json", "choose plain or json")),
+        };
+        let lang_text = reader.text("PETAJALAN_LANG", "id");
+        let lang = Lang::from_code(&lang_text)
+            .ok_or_else(|| reader.invalid("PETAJALAN_LANG", &lang_text, "pilih id atau en", "choose id or en"))?;
+
+        Ok(Settings {
+            database_url,
+            bind: reader.parsed("PETAJALAN_BIND", "127.0.0.1:8080", "alamat:port, misalnya 127.0.0.1:8080", "address:port, for example 127.0.0.1:8080")?,
+            log_format,
+            log_filter: reader.text("PETAJALAN_LOG", "info"),
+            lang,
+            db_pool_size: reader.bounded("PETAJALAN_DB_POOL_SIZE", 10, 1, 500)?,
+            db_pool_timeout: Duration::from_millis(reader.bounded("PETAJALAN_DB_POOL_TIMEOUT_MS", 2_000, 10, 600_000)?),
+            db_statement_timeout: Duration::from_millis(reader.bounded("PETAJALAN_DB_STATEMENT_TIMEOUT_MS", 10_000, 100, 3_600_000)?),
+            json_limit_bytes: reader.bounded("PETAJALAN_JSON_LIMIT_BYTES", 262_144, 1_024, 67_108_864)?,
+            workers: reader.bounded("PETAJALAN_WORKERS", 0, 0, 1_024)?,
+            shutdown_timeout: Duration::from_secs(reader.bounded("PETAJALAN_SHUTDOWN_TIMEOUT_SECONDS", 30, 0, 3_600)?),
+            data_dir: PathBuf::from(reader.text("PETAJALAN_DATA_DIR", "var")),
+        })
+    }
+}
+
+struct Reader<'a> {
+    vars: &'a HashMap<String, String>,
+}
+
+impl Reader<'_> {
+    fn optional_text(&self, name: &str) -> Option<String> {
+        self.vars.get(name).map(|value| value.trim().to_string()).filter(|value| !value.is_empty())
+    }
+
+    fn text(&self, name: &str, default: &str) -> String {
+        self.optional_text(name).unwrap_or_else(|| default.to_string())
+    }
+
+    fn parsed<T: FromStr>(&self, name: &str, default: &str, expected_id: &str, expected_en: &str) -> Result<T, ConfigError> {
+        let text = self.text(name, default);
+        text.parse().map_err(|_| self.invalid(name, &text, &format!("harus {expected_id}"), &format!("expected {expected_en}")))
+    }
+
+    fn bounded<T>(&self, name: &str, default: T, min: T, max: T) -> Result<T, ConfigError>
+    where
+        T: FromStr + PartialOrd + Copy + std::fmt::Display,
+    {
+        let Some(text) = self.optional_text(name) else {
+            return Ok(default);
+        };
+        match text.parse::<T>() {
+            Ok(value) if value >= min && value <= max => Ok(value),
+            _ => Err(self.invalid(
+                name,
+                &text,
+                &format!("harus bilangan bulat dari {min} sampai {max}"),
+                &format!("expected a whole number from {min} to {max}"),
+            )),
+        }
+    }
+
+    fn invalid(&self, name: &str, value: &str, indonesian: &str, english: &str) -> ConfigError {
+        ConfigError {
+            variable: name.to_string(),
+            value: value.to_string(),
+            indonesian: indonesian.to_string(),
+            english: english.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let settings = Settings::from_map(&vars(&[])).unwrap();
+
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.db_pool_size, 10);
+        assert!(settings.database_url.is_none());
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        let cases = [
+            ("PETAJALAN_BIND", "localhost"),
+            ("PETAJALAN_DB_POOL_SIZE", "0"),
+            ("PETAJALAN_DB_POOL_SIZE", "many"),
+            ("PETAJALAN_LOG_FORMAT", "xml"),
+            ("PETAJALAN_LANG", "fr"),
+            ("DATABASE_URL", "mysql://x"),
+        ];
+        for (name, value) in cases {
+            let error = Settings::from_map(&vars(&[(name, value)])).unwrap_err();
+
+            assert_eq!(error.variable, name);
+            assert!(error.message(Lang::Id).contains(name), "{}", error.message(Lang::Id));
+        }
+    }
+}

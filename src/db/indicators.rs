@@ -1,0 +1,243 @@
+//! Queries on indicators. A page of indicators is read with a fixed number of queries, whatever
+//! its size: the indicators, then their implementers, figures and placements in one query each.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::organisations;
+use crate::db::roadmaps::RoadmapNodes;
+use crate::db::rows::{FigureRow, IndicatorRow};
+use crate::db::schema::{activities, indicator_figures, indicator_implementers, indicator_placements, indicators, objectives};
+use crate::domain::indicator::{Direction, FigureRole, Level, ValueKind, YearlyRule};
+use crate::domain::key::Key;
+use crate::domain::pagination::PageRequest;
+use crate::views::{FigureView, IndicatorView, PlacementView};
+
+/// Which organisation's part to filter by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OrganisationRole {
+    Coordinator,
+    Implementer,
+    #[default]
+    Any,
+}
+
+/// Filters for listing indicators; ids are resolved by the caller.
+#[derive(Clone, Debug, Default)]
+pub struct IndicatorFilter {
+    /// Indicators shown at the objective or at one of its activities.
+    pub objective_id: Option<i64>,
+    /// Indicators shown at the theme's objectives or their activities.
+    pub theme_id: Option<i64>,
+    pub activity_id: Option<i64>,
+    pub organisation: Option<(i64, OrganisationRole)>,
+}
+
+type BoxedIndicators<'a> = indicators::BoxedQuery<'a, diesel::pg::Pg>;
+
+fn filtered(roadmap_id: i64, filter: &IndicatorFilter) -> BoxedIndicators<'static> {
+    let mut query = indicators::table.filter(indicators::roadmap_id.eq(roadmap_id)).into_boxed();
+
+    if let Some(objective_id) = filter.objective_id {
+        let activity_ids = activities::table.filter(activities::objective_id.eq(objective_id)).select(activities::id.nullable());
+        let placed = indicator_placements::table
+            .filter(indicator_placements::objective_id.eq(objective_id).or(indicator_placements::activity_id.eq_any(activity_ids)))
+            .select(indicator_placements::indicator_id);
+        query = query.filter(indicators::id.eq_any(placed));
+    }
+    if let Some(theme_id) = filter.theme_id {
+        let objective_ids = objectives::table.filter(objectives::theme_id.eq(theme_id)).select(objectives::id);
+        let activity_ids = activities::table
+            .filter(activities::objective_id.eq_any(objectives::table.filter(objectives::theme_id.eq(theme_id)).select(objectives::id)))
+            .select(activities::id.nullable());
+        let placed = indicator_placements::table
+            .filter(
+                indicator_placements::objective_id
+                    .eq_any(objective_ids.select(objectives::id.nullable()))
+                    .or(indicator_placements::activity_id.eq_any(activity_ids)),
+            )
+            .select(indicator_placements::indicator_id);
+        query = query.filter(indicators::id.eq_any(placed));
+    }
+    if let Some(activity_id) = filter.activity_id {
+        let placed = indicator_placements::table
+            .filter(indicator_placements::activity_id.eq(activity_id))
+            .select(indicator_placements::indicator_id);
+        query = query.filter(indicators::id.eq_any(placed));
+    }
+    if let Some((organisation_id, role)) = filter.organisation {
+        let implemented = indicator_implementers::table
+            .filter(indicator_implementers::organisation_id.eq(organisation_id))
+            .select(indicator_implementers::indicator_id);
+        query = match role {
+            OrganisationRole::Coordinator => query.filter(indicators::coordinator_id.eq(organisation_id)),
+            OrganisationRole::Implementer => query.filter(indicators::id.eq_any(implemented)),
+            OrganisationRole::Any => {
+                query.filter(indicators::coordinator_id.eq(organisation_id).or(indicators::id.eq_any(implemented)))
+            }
+        };
+    }
+    query
+}
+
+/// Lists one page of a road map's indicators in road map order.
+pub async fn list(
+    connection: &mut AsyncPgConnection,
+    roadmap_id: i64,
+    filter: &IndicatorFilter,
+    page: PageRequest,
+    nodes: &RoadmapNodes,
+) -> anyhow::Result<(Vec<IndicatorView>, i64)> {
+    let total: i64 = filtered(roadmap_id, filter).count().get_result(connection).await?;
+    let rows: Vec<IndicatorRow> = filtered(roadmap_id, filter)
+        .order((indicators::position, indicators::id))
+        .offset(page.offset())
+        .limit(page.limit())
+        .select(IndicatorRow::as_select())
+        .load(connection)
+        .await?;
+    Ok((views(connection, rows, nodes).await?, total))
+}
+
+/// Loads every indicator of a road map that matches the filter.
+pub async fn load_all(
+    connection: &mut AsyncPgConnection,
+    roadmap_id: i64,
+    filter: &IndicatorFilter,
+    nodes: &RoadmapNodes,
+) -> anyhow::Result<Vec<IndicatorView>> {
+    let rows: Vec<IndicatorRow> = filtered(roadmap_id, filter)
+        .order((indicators::position, indicators::id))
+        .select(IndicatorRow::as_select())
+        .load(connection)
+        .await?;
+    views(connection, rows, nodes).await
+}
+
+/// Finds one indicator of a road map by id or code.
+pub async fn find(
+    connection: &mut AsyncPgConnection,
+    roadmap_id: i64,
+    key: Key<'_>,
+    nodes: &RoadmapNodes,
+) -> anyhow::Result<Option<IndicatorView>> {
+    let query = indicators::table.filter(indicators::roadmap_id.eq(roadmap_id)).select(IndicatorRow::as_select()).into_boxed();
+    let query = match key {
+        Key::Id(id) => query.filter(indicators::id.eq(id)),
+        Key::Code(code) => query.filter(indicators::code.eq(code)),
+    };
+    let Some(row) = query.first(connection).await.optional()? else {
+        return Ok(None);
+    };
+    Ok(views(connection, vec![row], nodes).await?.pop())
+}
+
+/// Adds organisations, figures and placements to indicator rows, with four queries in all.
+async fn views(
+    connection: &mut AsyncPgConnection,
+    rows: Vec<IndicatorRow>,
+    nodes: &RoadmapNodes,
+) -> anyhow::Result<Vec<IndicatorView>> {
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+
+    let implementer_rows: Vec<(i64, i64)> = indicator_implementers::table
+        .filter(indicator_implementers::indicator_id.eq_any(&ids))
+        .order((indicator_implementers::indicator_id, indicator_implementers::position))
+        .select((indicator_implementers::indicator_id, indicator_implementers::organisation_id))
+        .load(connection)
+        .await?;
+    let figure_rows: Vec<FigureRow> = indicator_figures::table
+        .filter(indicator_figures::indicator_id.eq_any(&ids))
+        .order((indicator_figures::indicator_id, indicator_figures::year, indicator_figures::quarter.asc().nulls_first()))
+        .select(FigureRow::as_select())
+        .load(connection)
+        .await?;
+    let placement_rows: Vec<(i64, Option<i64>, Option<i64>, Option<i64>)> = indicator_placements::table
+        .filter(indicator_placements::indicator_id.eq_any(&ids))
+        .order((indicator_placements::indicator_id, indicator_placements::position))
+        .select((
+            indicator_placements::indicator_id,
+            indicator_placements::goal_id,
+            indicator_placements::objective_id,
+            indicator_placements::activity_id,
+        ))
+        .load(connection)
+        .await?;
+
+    let mut organisation_ids: Vec<i64> = implementer_rows.iter().map(|(_, organisation_id)| *organisation_id).collect();
+    organisation_ids.extend(rows.iter().filter_map(|row| row.coordinator_id));
+    organisation_ids.sort_unstable();
+    organisation_ids.dedup();
+    let organisations = organisations::refs_by_id(connection, &organisation_ids).await?;
+
+    let mut implementers: HashMap<i64, Vec<_>> = HashMap::new();
+    for (indicator_id, organisation_id) in implementer_rows {
+        if let Some(organisation) = organisations.get(&organisation_id) {
+            implementers.entry(indicator_id).or_default().push(organisation.clone());
+        }
+    }
+    let mut figures: HashMap<i64, Vec<FigureRow>> = HashMap::new();
+    for figure in figure_rows {
+        figures.entry(figure.indicator_id).or_default().push(figure);
+    }
+    let mut placements: HashMap<i64, Vec<PlacementView>> = HashMap::new();
+    for (indicator_id, goal_id, objective_id, activity_id) in placement_rows {
+        let place = match (goal_id, objective_id, activity_id) {
+            (Some(id), _, _) => (Level::Goal, id),
+            (_, Some(id), _) => (Level::Objective, id),
+            (_, _, Some(id)) => (Level::Activity, id),
+            _ => continue,
+        };
+        if let Some(node) = nodes.node_ref(place.0, place.1) {
+            placements.entry(indicator_id).or_default().push(PlacementView { level: place.0, id: node.id, code: node.code, name: node.name });
+        }
+    }
+
+    rows.into_iter()
+        .map(|row| {
+            let (baseline, targets) = split_figures(figures.remove(&row.id).unwrap_or_default())?;
+            Ok(IndicatorView {
+                id: row.id,
+                code: row.code,
+                name: row.name,
+                unit: row.unit,
+                value_kind: parse_column::<ValueKind>(&row.value_kind, "value_kind")?,
+                direction: parse_column::<Direction>(&row.direction, "direction")?,
+                yearly_rule: parse_column::<YearlyRule>(&row.yearly_rule, "yearly_rule")?,
+                coordinator: row.coordinator_id.and_then(|id| organisations.get(&id).cloned()),
+                implementers: implementers.remove(&row.id).unwrap_or_default(),
+                placements: placements.remove(&row.id).unwrap_or_default(),
+                baseline,
+                targets,
+                note: row.note,
+            })
+        })
+        .collect()
+}
+
+fn split_figures(rows: Vec<FigureRow>) -> anyhow::Result<(Option<FigureView>, Vec<FigureView>)> {
+    let mut baseline = None;
+    let mut targets = Vec::new();
+    for row in rows {
+        let role = parse_column::<FigureRole>(&row.role, "role")?;
+        let view = FigureView {
+            year: row.year,
+            quarter: row.quarter,
+            value: row.value()?,
+            printed: row.printed,
+            stated_value: row.stated_value,
+            note: row.note,
+        };
+        match role {
+            FigureRole::Baseline => baseline = Some(view),
+            FigureRole::Target => targets.push(view),
+        }
+    }
+    Ok((baseline, targets))
+}
+
+fn parse_column<T: std::str::FromStr>(text: &str, column: &str) -> anyhow::Result<T> {
+    text.parse().map_err(|_| anyhow::anyhow!("unexpected {column} {text:?} in the database"))
+}

@@ -1,0 +1,166 @@
+// Diesel table definitions; they mirror the SQL in `migrations/`.
+
+diesel::table! {
+    organisations (id) {
+        id -> Int8,
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        aliases -> Array<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    roadmaps (id) {
+        id -> Int8,
+        code -> Text,
+        title -> Text,
+        legal_basis -> Text,
+        start_year -> Int4,
+        end_year -> Int4,
+        baseline_year -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    goals (id) {
+        id -> Int8,
+        roadmap_id -> Int8,
+        code -> Text,
+        name -> Text,
+        position -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    themes (id) {
+        id -> Int8,
+        roadmap_id -> Int8,
+        code -> Text,
+        name -> Text,
+        position -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    objectives (id) {
+        id -> Int8,
+        roadmap_id -> Int8,
+        code -> Text,
+        kind -> Text,
+        goal_id -> Nullable<Int8>,
+        theme_id -> Nullable<Int8>,
+        name -> Text,
+        position -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Int8,
+        roadmap_id -> Int8,
+        objective_id -> Int8,
+        code -> Text,
+        name -> Text,
+        position -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> Int8,
+        roadmap_id -> Int8,
+        code -> Text,
+        name -> Text,
+        unit -> Text,
+        value_kind -> Text,
+        direction -> Text,
+        yearly_rule -> Text,
+        coordinator_id -> Nullable<Int8>,
+        note -> Nullable<Text>,
+        position -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    indicator_placements (id) {
+        id -> Int8,
+        indicator_id -> Int8,
+        goal_id -> Nullable<Int8>,
+        objective_id -> Nullable<Int8>,
+        activity_id -> Nullable<Int8>,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    indicator_implementers (indicator_id, organisation_id) {
+        indicator_id -> Int8,
+        organisation_id -> Int8,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    indicator_figures (id) {
+        id -> Int8,
+        indicator_id -> Int8,
+        role -> Text,
+        year -> Int4,
+        quarter -> Nullable<Int2>,
+        printed -> Text,
+        value_type -> Text,
+        number -> Nullable<Numeric>,
+        count -> Nullable<Numeric>,
+        qualifier -> Nullable<Text>,
+        band_low -> Nullable<Numeric>,
+        band_high -> Nullable<Numeric>,
+        comparator -> Nullable<Text>,
+        grade -> Nullable<Text>,
+        label -> Nullable<Text>,
+        stated_value -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(goals -> roadmaps (roadmap_id));
+diesel::joinable!(themes -> roadmaps (roadmap_id));
+diesel::joinable!(objectives -> roadmaps (roadmap_id));
+diesel::joinable!(objectives -> goals (goal_id));
+diesel::joinable!(objectives -> themes (theme_id));
+diesel::joinable!(activities -> objectives (objective_id));
+diesel::joinable!(indicators -> roadmaps (roadmap_id));
+diesel::joinable!(indicators -> organisations (coordinator_id));
+diesel::joinable!(indicator_placements -> indicators (indicator_id));
+diesel::joinable!(indicator_implementers -> indicators (indicator_id));
+diesel::joinable!(indicator_implementers -> organisations (organisation_id));
+diesel::joinable!(indicator_figures -> indicators (indicator_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    roadmaps,
+    goals,
+    themes,
+    objectives,
+    activities,
+    indicators,
+    indicator_placements,
+    indicator_implementers,
+    indicator_figures,
+);

@@ -1,0 +1,90 @@
+//! Kinds and rules that describe an indicator and the parts of the road map tree.
+
+use serde::{Deserialize, Serialize};
+use strum::{AsRefStr, EnumString};
+use utoipa::ToSchema;
+
+/// What an indicator's values are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ValueKind {
+    Number,
+    Percentage,
+    Currency,
+    Index,
+    Category,
+    Text,
+}
+
+impl ValueKind {
+    /// Whether values of this kind are read as numbers (with bands and thresholds).
+    pub fn is_numeric(self) -> bool {
+        !matches!(self, ValueKind::Category | ValueKind::Text)
+    }
+}
+
+/// Which realisations count as good for an indicator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+    /// On target inside a band (low to high), such as an inflation target of 2,5 ± 1 %.
+    Band,
+    /// The target is a category (such as the audit opinion WTP), met or not met.
+    CategoryMet,
+    /// The target is a text describing an outcome, met or not met.
+    TextMet,
+}
+
+/// How four quarterly values make the yearly one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum YearlyRule {
+    /// Counts and flows: the year is the sum of its quarters.
+    Sum,
+    /// Indices, rates and stocks: the year is its latest reported quarter.
+    Latest,
+    /// The year is the mean of its reported quarters.
+    Average,
+}
+
+/// RB General (internal governance) or RB Tematik (a public issue with a theme).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ObjectiveKind {
+    General,
+    Thematic,
+}
+
+/// One government unit, or a group of units named together (such as all kecamatan).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum OrganisationKind {
+    Unit,
+    Group,
+}
+
+/// Whether a figure is the baseline or a target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum FigureRole {
+    Baseline,
+    Target,
+}
+
+/// Where in the tree an indicator is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Level {
+    Goal,
+    Objective,
+    Activity,
+}

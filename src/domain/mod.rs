@@ -1,0 +1,10 @@
+//! Rules of the road map, free of web and database types.
+
+pub mod decimal;
+pub mod indicator;
+pub mod key;
+pub mod lang;
+pub mod organisation_names;
+pub mod pagination;
+pub mod roadmap_file;
+pub mod value;

@@ -1,0 +1,296 @@
+//! The one error type of the HTTP API and its problem+json body (RFC 9457).
+//!
+//! Handlers return `ApiError`. Its status is decided here, once; its body is written by
+//! `http::problem::render_problems`, which knows the request's language, path and id. Causes of
+//! internal errors go to the log and never to the client.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::lang::Lang;
+
+/// An error that the API reports to the client.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{resource:?} {key:?} not found")]
+    NotFound { resource: Resource, key: String },
+    #[error("no route for this path")]
+    RouteNotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("invalid request parameters")]
+    InvalidParameters(Vec<FieldError>),
+    #[error("invalid request body")]
+    InvalidBody(Vec<FieldError>),
+    #[error("unsupported content type")]
+    UnsupportedMediaType,
+    #[error("request body larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("database unavailable")]
+    ServiceUnavailable(#[source] anyhow::Error),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// The kinds of objects the API looks up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource {
+    Roadmap,
+    Theme,
+    Objective,
+    Activity,
+    Indicator,
+    Organisation,
+}
+
+impl Resource {
+    fn name(self, lang: Lang) -> &'static str {
+        match self {
+            Resource::Roadmap => lang.pick("Peta jalan", "Road map"),
+            Resource::Theme => lang.pick("Tema", "Theme"),
+            Resource::Objective => lang.pick("Sasaran", "Objective"),
+            Resource::Activity => lang.pick("Kegiatan utama", "Activity"),
+            Resource::Indicator => lang.pick("Indikator", "Indicator"),
+            Resource::Organisation => lang.pick("Organisasi", "Organisation"),
+        }
+    }
+}
+
+/// A problem with one field of a request, in both languages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    indonesian: String,
+    english: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, indonesian: impl Into<String>, english: impl Into<String>) -> Self {
+        FieldError { field: field.into(), indonesian: indonesian.into(), english: english.into() }
+    }
+
+    pub fn message(&self, lang: Lang) -> &str {
+        lang.pick(&self.indonesian, &self.english)
+    }
+}
+
+/// Seconds a client should wait before retrying after a 503.
+pub const RETRY_AFTER_SECONDS: u32 = 5;
+
+impl ApiError {
+    /// Short machine-readable name of the problem; the `type` URI ends with it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::NotFound { .. } | ApiError::RouteNotFound => "not-found",
+            ApiError::MethodNotAllowed => "method-not-allowed",
+            ApiError::InvalidParameters(_) => "invalid-parameters",
+            ApiError::InvalidBody(_) => "invalid-body",
+            ApiError::UnsupportedMediaType => "unsupported-media-type",
+            ApiError::PayloadTooLarge { .. } => "payload-too-large",
+            ApiError::ServiceUnavailable(_) => "service-unavailable",
+            ApiError::Internal(_) => "internal-error",
+        }
+    }
+
+    /// Writes the problem body in the given language.
+    pub fn to_problem(&self, lang: Lang, instance: &str, request_id: Option<&str>) -> Problem {
+        let status = self.status_code();
+        let (title, detail) = self.title_and_detail(lang);
+        let errors = match self {
+            ApiError::InvalidParameters(errors) | ApiError::InvalidBody(errors) => errors
+                .iter()
+                .map(|error| ProblemField { field: error.field.clone(), message: error.message(lang).to_string() })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Problem {
+            problem_type: problem_type(self.code()),
+            title,
+            status: status.as_u16(),
+            detail,
+            instance: instance.to_string(),
+            request_id: request_id.map(str::to_string),
+            errors,
+        }
+    }
+
+    fn title_and_detail(&self, lang: Lang) -> (String, String) {
+        match self {
+            ApiError::NotFound { resource, key } => (
+                lang.pick("Tidak ditemukan", "Not found").into(),
+                match lang {
+                    Lang::Id => format!("{} dengan id atau kode {key:?} tidak ditemukan.", resource.name(lang)),
+                    Lang::En => format!("{} with id or code {key:?} was not found.", resource.name(lang)),
+                },
+            ),
+            ApiError::RouteNotFound => (
+                lang.pick("Tidak ditemukan", "Not found").into(),
+                lang.pick("Tidak ada sumber daya pada alamat ini. Daftar rute ada di /api/v1/openapi.json.", "There is no resource at this path. The routes are listed at /api/v1/openapi.json.").into(),
+            ),
+            ApiError::MethodNotAllowed => (
+                lang.pick("Metode tidak diizinkan", "Method not allowed").into(),
+                lang.pick("Alamat ini tidak menerima metode HTTP tersebut.", "This path does not accept that HTTP method.").into(),
+            ),
+            ApiError::InvalidParameters(errors) => (
+                lang.pick("Parameter tidak valid", "Invalid parameters").into(),
+                field_summary(errors, lang, "Parameter berikut tidak valid", "These parameters are invalid"),
+            ),
+            ApiError::InvalidBody(errors) => (
+                lang.pick("Isi permintaan tidak valid", "Invalid request body").into(),
+                field_summary(errors, lang, "Isi permintaan tidak valid pada", "The request body is invalid at"),
+            ),
+            ApiError::UnsupportedMediaType => (
+                lang.pick("Jenis konten tidak didukung", "Unsupported media type").into(),
+                lang.pick("Kirim isi permintaan sebagai application/json.", "Send the request body as application/json.").into(),
+            ),
+            ApiError::PayloadTooLarge { limit } => (
+                lang.pick("Isi permintaan terlalu besar", "Payload too large").into(),
+                match lang {
+                    Lang::Id => format!("Isi permintaan melebihi batas {limit} byte."),
+                    Lang::En => format!("The request body exceeds the limit of {limit} bytes."),
+                },
+            ),
+            ApiError::ServiceUnavailable(_) => (
+                lang.pick("Layanan tidak tersedia", "Service unavailable").into(),
+                match lang {
+                    Lang::Id => format!("Basis data sedang tidak dapat dijangkau atau sibuk. Coba lagi dalam {RETRY_AFTER_SECONDS} detik."),
+                    Lang::En => format!("The database is unreachable or busy. Retry in {RETRY_AFTER_SECONDS} seconds."),
+                },
+            ),
+            ApiError::Internal(_) => (
+                lang.pick("Kesalahan internal", "Internal error").into(),
+                lang.pick(
+                    "Terjadi kesalahan pada server. Sebutkan request_id saat melapor ke pengelola layanan.",
+                    "The server failed to handle the request. Quote the request_id when reporting it to the operators.",
+                )
+                .into(),
+            ),
+        }
+    }
+}
+
+fn field_summary(errors: &[FieldError], lang: Lang, lead_id: &str, lead_en: &str) -> String {
+    let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+    format!("{}: {}.", lang.pick(lead_id, lead_en), fields.join(", "))
+}
+
+/// The `type` URI of a problem with the given code.
+pub fn problem_type(code: &str) -> String {
+    format!("urn:petajalan:problem:{code}")
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::NotFound { .. } | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Builds the response in Indonesian; `render_problems` rewrites the body in the request's
+    /// language. Internal and database causes are logged here, once per response.
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => tracing::error!(error = format!("{cause:#}"), "request failed"),
+            ApiError::ServiceUnavailable(cause) => tracing::warn!(error = format!("{cause:#}"), "database unavailable"),
+            _ => {}
+        }
+        let problem = self.to_problem(Lang::Id, "", None);
+        problem_response(self.status_code(), &problem, Lang::Id)
+    }
+}
+
+/// Builds a problem+json response, with `Retry-After` on 503.
+pub fn problem_response(status: StatusCode, problem: &Problem, lang: Lang) -> HttpResponse {
+    let mut builder = HttpResponse::build(status);
+    builder.content_type(PROBLEM_CONTENT_TYPE).insert_header(("Content-Language", lang.code()));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        builder.insert_header(("Retry-After", RETRY_AFTER_SECONDS.to_string()));
+    }
+    builder.json(problem)
+}
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// An error response body (RFC 9457). `title` and `detail` follow `Accept-Language`:
+/// Indonesian by default, English with `Accept-Language: en`.
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:petajalan:problem:invalid-parameters",
+    "title": "Parameter tidak valid",
+    "status": 400,
+    "detail": "Parameter berikut tidak valid: page_size.",
+    "instance": "/api/v1/organisations",
+    "request_id": "6f1c2a4e-3b5d-4c8e-9a7f-0d1e2f3a4b5c",
+    "errors": [{"field": "page_size", "message": "harus bilangan bulat dari 1 sampai 200"}]
+}))]
+pub struct Problem {
+    /// URI naming the kind of problem, `urn:petajalan:problem:` followed by a short code.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in this request and what to do about it.
+    pub detail: String,
+    /// The request path.
+    pub instance: String,
+    /// The request id, also sent in the `X-Request-Id` header; quote it when reporting a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// One entry per invalid field or parameter.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+/// A field or parameter of the request and why it is invalid.
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct ProblemField {
+    /// Name of the field or parameter, as the request spells it.
+    pub field: String,
+    pub message: String,
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &error {
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => {
+                ApiError::ServiceUnavailable(error.into())
+            }
+            _ => ApiError::Internal(error.into()),
+        }
+    }
+}
+
+impl From<crate::db::pool::PoolError> for ApiError {
+    fn from(error: crate::db::pool::PoolError) -> Self {
+        ApiError::ServiceUnavailable(error.into())
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    /// Keeps the 503 of an unreachable database when the error travelled through `anyhow`.
+    fn from(error: anyhow::Error) -> Self {
+        let unavailable = error.chain().any(|cause| {
+            cause.downcast_ref::<crate::db::pool::PoolError>().is_some()
+                || matches!(
+                    cause.downcast_ref::<diesel::result::Error>(),
+                    Some(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::ClosedConnection | diesel::result::DatabaseErrorKind::UnableToSendCommand,
+                        _
+                    ))
+                )
+        });
+        if unavailable { ApiError::ServiceUnavailable(error) } else { ApiError::Internal(error) }
+    }
+}

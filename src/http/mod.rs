@@ -1,0 +1,5 @@
+//! HTTP plumbing shared by all routes: problem rendering, request tracing, extractors.
+
+pub mod extractors;
+pub mod problem;
+pub mod request_id;

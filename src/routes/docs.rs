@@ -1,0 +1,14 @@
+//! The OpenAPI document and the interactive docs page. Swagger UI's files are compiled into the
+//! binary (the `vendored` feature of utoipa-swagger-ui), so the page works without internet
+//! access.
+
+use utoipa::openapi::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Path of the OpenAPI document.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+/// The docs page at `/docs/`, reading the document from `OPENAPI_PATH`.
+pub fn swagger_ui(document: OpenApi) -> SwaggerUi {
+    SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, document)
+}

@@ -1,0 +1,99 @@
+//! Indicators of a road map.
+
+use actix_web::{get, web};
+
+use crate::db::indicators::{self, IndicatorFilter, OrganisationRole};
+use crate::db::organisations;
+use crate::db::roadmaps::RoadmapNodes;
+use crate::domain::key::Key;
+use crate::domain::pagination::Page;
+use crate::error::{ApiError, Problem, Resource};
+use crate::http::extractors::ApiQuery;
+use crate::routes::AppState;
+use crate::routes::params::{Checks, IndicatorParams, RoleParam, unknown_reference};
+use crate::routes::roadmaps::{RoadmapItemPath, RoadmapPath, find_roadmap};
+use crate::views::IndicatorView;
+
+/// Lists the indicators of a road map with their baselines, targets and assignments, in road
+/// map order. Filters combine: all given must hold.
+#[utoipa::path(
+    tag = "indicators",
+    params(RoadmapPath, IndicatorParams),
+    responses(
+        (status = 200, description = "One page of indicators.", body = Page<IndicatorView>),
+        (status = 400, description = "Invalid parameters, or a filter that names nothing in this road map.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such road map.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/roadmaps/{roadmap}/indicators")]
+pub async fn list_indicators(
+    state: web::Data<AppState>,
+    path: web::Path<RoadmapPath>,
+    query: ApiQuery<IndicatorParams>,
+) -> Result<web::Json<Page<IndicatorView>>, ApiError> {
+    let ApiQuery(params) = query;
+    let mut checks = Checks::default();
+    let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
+    let role = checks.choice::<RoleParam>("role", params.role.as_deref(), &["coordinator", "implementer", "any"]);
+    checks.finish()?;
+
+    let mut connection = state.pool.get().await?;
+    let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
+    let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
+
+    let mut checks = Checks::default();
+    let mut filter = IndicatorFilter::default();
+    if let Some(key) = params.objective.as_deref() {
+        filter.objective_id = nodes.find_objective(Key::parse(key)).map(|row| row.id);
+        if filter.objective_id.is_none() {
+            checks.add(unknown_reference("objective", key, "sasaran", "objective"));
+        }
+    }
+    if let Some(key) = params.theme.as_deref() {
+        filter.theme_id = nodes.find_theme(Key::parse(key)).map(|row| row.id);
+        if filter.theme_id.is_none() {
+            checks.add(unknown_reference("theme", key, "tema", "theme"));
+        }
+    }
+    if let Some(key) = params.activity.as_deref() {
+        filter.activity_id = nodes.find_activity(Key::parse(key)).map(|row| row.id);
+        if filter.activity_id.is_none() {
+            checks.add(unknown_reference("activity", key, "kegiatan utama", "activity"));
+        }
+    }
+    if let Some(key) = params.organisation.as_deref() {
+        let role = role.map_or(OrganisationRole::Any, OrganisationRole::from);
+        match organisations::find(&mut connection, Key::parse(key)).await? {
+            Some(organisation) => filter.organisation = Some((organisation.id, role)),
+            None => checks.add(unknown_reference("organisation", key, "organisasi", "organisation")),
+        }
+    }
+    checks.finish()?;
+
+    let (items, total) = indicators::list(&mut connection, roadmap.id, &filter, page, &nodes).await?;
+    Ok(web::Json(Page::new(items, page, total)))
+}
+
+/// Returns one indicator with its baseline, targets, coordinator, implementers and the places
+/// in the tree where it is shown.
+#[utoipa::path(
+    tag = "indicators",
+    params(RoadmapItemPath),
+    responses(
+        (status = 200, description = "The indicator.", body = IndicatorView),
+        (status = 404, description = "No such road map or indicator.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/roadmaps/{roadmap}/indicators/{item}")]
+pub async fn get_indicator(state: web::Data<AppState>, path: web::Path<RoadmapItemPath>) -> Result<web::Json<IndicatorView>, ApiError> {
+    let mut connection = state.pool.get().await?;
+    let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
+    let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
+
+    let indicator = indicators::find(&mut connection, roadmap.id, Key::parse(&path.item), &nodes)
+        .await?
+        .ok_or_else(|| ApiError::NotFound { resource: Resource::Indicator, key: path.item.clone() })?;
+    Ok(web::Json(indicator))
+}

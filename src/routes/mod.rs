@@ -1,0 +1,37 @@
+//! HTTP handlers: extract, validate, call the data layer, shape the response.
+
+pub mod docs;
+pub mod health;
+pub mod indicators;
+pub mod organisations;
+pub mod params;
+pub mod roadmaps;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::db::pool::Pool;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+}
+
+/// Registers every documented route.
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(health::live)
+        .service(health::ready)
+        .service(roadmaps::list_roadmaps)
+        .service(roadmaps::get_roadmap)
+        .service(roadmaps::get_tree)
+        .service(roadmaps::list_themes)
+        .service(roadmaps::list_objectives)
+        .service(roadmaps::get_objective)
+        .service(roadmaps::list_activities)
+        .service(roadmaps::get_activity)
+        .service(indicators::list_indicators)
+        .service(indicators::get_indicator)
+        .service(organisations::list_organisations)
+        .service(organisations::get_organisation);
+}

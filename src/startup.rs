@@ -1,0 +1,67 @@
+//! Builds the HTTP server: middleware, extractor limits, routes, docs.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+use crate::api_doc::ApiDoc;
+use crate::config::Settings;
+use crate::db::pool::Pool;
+use crate::error::ApiError;
+use crate::http::extractors::{json_config, path_config, query_config};
+use crate::http::problem::render_problems;
+use crate::routes::{self, AppState, docs};
+use crate::telemetry::trace_requests;
+
+/// A bound, not yet running server, and the port it listens on (useful with port 0).
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl Application {
+    /// Binds the listener from the settings and builds the server on the given pool.
+    pub fn build(settings: &Settings, pool: Pool) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let state = AppState { pool };
+        let json_limit = settings.json_limit_bytes;
+
+        let mut server = HttpServer::new(move || {
+            let (app, document) = App::new()
+                .into_utoipa_app()
+                .openapi(ApiDoc::openapi())
+                .app_data(web::Data::new(state.clone()))
+                .app_data(json_config(json_limit))
+                .app_data(path_config())
+                .app_data(query_config())
+                .configure(routes::configure)
+                .split_for_parts();
+            app.service(docs::swagger_ui(document))
+                .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::RouteNotFound) }))
+                .wrap(from_fn(render_problems))
+                .wrap(from_fn(trace_requests))
+        })
+        .listen(listener)?
+        .shutdown_timeout(settings.shutdown_timeout.as_secs());
+        if settings.workers > 0 {
+            server = server.workers(settings.workers);
+        }
+
+        Ok(Application { server: server.run(), port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT or SIGTERM; requests in flight then get the shutdown timeout to
+    /// finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
