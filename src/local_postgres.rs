@@ -102,7 +102,13 @@ async fn start_private_cluster(cluster_dir: &Path) -> anyhow::Result<bool> {
         run(&tools, &tools.initdb, &["-D", dir, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"]).await?;
     }
 
-    let running = tools.command(&tools.pg_ctl, &["status", "-D", dir]).status().await.is_ok_and(|status| status.success());
+    let running = tools
+        .command(&tools.pg_ctl, &["status", "-D", dir])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .await
+        .is_ok_and(|status| status.success());
     if running {
         tracing::info!(data_dir = dir, "using the private PostgreSQL cluster that is already running");
         return Ok(false);

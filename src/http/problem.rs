@@ -149,3 +149,79 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     }
     "unknown panic payload".to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, HttpResponse, test, web};
+    use serde_json::Value;
+
+    use super::*;
+    use crate::http::extractors::json_config;
+
+    async fn panicking() -> HttpResponse {
+        panic!("boom in handler");
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Body {
+        #[allow(dead_code)]
+        name: String,
+    }
+
+    async fn echo(_body: web::Json<Body>) -> HttpResponse {
+        HttpResponse::Ok().finish()
+    }
+
+    #[actix_web::test]
+    async fn panic_becomes_500_problem() {
+        let app = test::init_service(App::new().route("/panic", web::get().to(panicking)).wrap(from_fn(render_problems))).await;
+
+        let request = test::TestRequest::get().uri("/panic").insert_header(("Accept-Language", "en")).to_request();
+        let response = test::try_call_service(&app, request).await;
+
+        let error = response.err().expect("the panic is reported as an error response");
+        let response = error.error_response();
+        assert_eq!(response.status(), 500);
+        let body: Value = serde_json::from_slice(&actix_web::body::to_bytes(response.into_body()).await.unwrap()).unwrap();
+        assert_eq!(body["title"], "Internal error");
+        assert!(!body.to_string().contains("boom"), "panic text leaked: {body}");
+    }
+
+    #[actix_web::test]
+    async fn wrong_content_type_is_415_problem() {
+        let app = test::init_service(
+            App::new().app_data(json_config(1024)).route("/echo", web::post().to(echo)).wrap(from_fn(render_problems)),
+        )
+        .await;
+
+        let request = test::TestRequest::post().uri("/echo").insert_header(("Content-Type", "text/plain")).set_payload("{}").to_request();
+        let response = test::call_service(&app, request).await;
+
+        assert_eq!(response.status(), 415);
+        assert_eq!(response.headers().get("content-type").unwrap(), "application/problem+json");
+        let body: Value = test::read_body_json(response).await;
+        assert_eq!(body["title"], "Jenis konten tidak didukung");
+    }
+
+    #[actix_web::test]
+    async fn malformed_and_mistyped_bodies_name_the_problem() {
+        let app = test::init_service(
+            App::new().app_data(json_config(64)).route("/echo", web::post().to(echo)).wrap(from_fn(render_problems)),
+        )
+        .await;
+        let post = |payload: &'static str| {
+            test::TestRequest::post().uri("/echo").insert_header(("Content-Type", "application/json")).set_payload(payload).to_request()
+        };
+
+        let broken = test::call_service(&app, post("{\"name\": ")).await;
+        let mistyped = test::call_service(&app, post("{\"name\": 5}")).await;
+        let too_large = test::call_service(&app, post("{\"name\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}")).await;
+
+        assert_eq!(broken.status(), 400);
+        assert_eq!(mistyped.status(), 422);
+        let body: Value = test::read_body_json(mistyped).await;
+        assert_eq!(body["errors"][0]["field"], "body");
+        assert_eq!(too_large.status(), 413);
+    }
+}

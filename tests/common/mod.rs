@@ -1,0 +1,242 @@
+//! Test harness: a real PostgreSQL database per test, cloned from a migrated template, and the
+//! real server on a free port, called over HTTP.
+//!
+//! The server is found like the service finds it: `DATABASE_URL` (its database part is
+//! ignored; tests create their own databases), else the local server on 127.0.0.1:5432, else a
+//! private cluster under `target/test-postgres`.
+
+#![allow(dead_code)]
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use petajalan::config::Settings;
+use petajalan::db::import::import_document;
+use petajalan::db::migrate;
+use petajalan::db::pool::{PoolOptions, build_pool};
+use petajalan::domain::roadmap_file::parse_roadmap_file;
+use petajalan::local_postgres;
+use petajalan::startup::Application;
+use tokio::sync::OnceCell;
+
+pub const SEMARANG_FILE: &str = "data/semarang-2023-2024.toml";
+pub const SEMARANG: &str = "semarang-2023-2024";
+
+static SERVER_URL: OnceCell<String> = OnceCell::const_new();
+
+/// The server's URL without a database name.
+pub async fn server_url() -> String {
+    SERVER_URL
+        .get_or_init(|| async {
+            if let Ok(url) = std::env::var("DATABASE_URL") {
+                return url.rsplit_once('/').map_or(url.clone(), |(base, _)| base.to_string());
+            }
+            let data_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-postgres");
+            match local_postgres::find_server(&data_dir).await {
+                Ok(server) => server.base_url,
+                Err(error) => panic!(
+                    "no PostgreSQL for the tests: {error:#}\n\
+                     Provide one with DATABASE_URL=postgres://USER@HOST:PORT/postgres (the user must be allowed to create databases), \
+                     run a server on 127.0.0.1:5432 that accepts user postgres without a password, \
+                     or install PostgreSQL so that initdb and pg_ctl are found."
+                ),
+            }
+        })
+        .await
+        .clone()
+}
+
+/// Name of the migrated template database; it changes whenever a migration changes.
+fn template_name() -> String {
+    let mut hasher = DefaultHasher::new();
+    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<PathBuf> = walk(&migrations);
+    files.sort();
+    for file in files {
+        file.strip_prefix(&migrations).unwrap().hash(&mut hasher);
+        std::fs::read(&file).unwrap().hash(&mut hasher);
+    }
+    format!("petajalan_test_template_{:016x}", hasher.finish())
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// Key of the advisory lock that serialises template creation across test processes.
+const TEMPLATE_LOCK_KEY: i64 = 0x7465_7374_7470_6c74;
+
+async fn ensure_template(server: &str) -> String {
+    let template = template_name();
+    let mut admin = AsyncPgConnection::establish(&format!("{server}/postgres")).await.expect("connect to the postgres database");
+    diesel::sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK_KEY})")).execute(&mut admin).await.unwrap();
+
+    let exists = database_exists(&mut admin, &template).await;
+    if !exists {
+        let building = format!("{template}_building");
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).execute(&mut admin).await.unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {building}")).execute(&mut admin).await.unwrap();
+        migrate::run_pending(&format!("{server}/{building}")).await.expect("migrate the template");
+        diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {template}")).execute(&mut admin).await.unwrap();
+    }
+
+    diesel::sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK_KEY})")).execute(&mut admin).await.unwrap();
+    template
+}
+
+async fn database_exists(connection: &mut AsyncPgConnection, name: &str) -> bool {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        count: i64,
+    }
+    let rows: Vec<Count> = diesel::sql_query("SELECT count(*) AS count FROM pg_database WHERE datname = $1")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .load(connection)
+        .await
+        .unwrap();
+    rows[0].count > 0
+}
+
+/// A fresh database for one test, dropped when the value is dropped.
+pub struct TestDatabase {
+    pub server: String,
+    pub name: String,
+}
+
+impl TestDatabase {
+    pub async fn create() -> TestDatabase {
+        let server = server_url().await;
+        let template = ensure_template(&server).await;
+        let name = format!("petajalan_test_{}", uuid::Uuid::new_v4().simple());
+
+        let mut admin = AsyncPgConnection::establish(&format!("{server}/postgres")).await.unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(&mut admin).await.expect("clone the template");
+        TestDatabase { server, name }
+    }
+
+    pub fn url(&self) -> String {
+        format!("{}/{}", self.server, self.name)
+    }
+
+    pub async fn connect(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.url()).await.unwrap()
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let admin_url = format!("{}/postgres", self.server);
+        let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        // Drop runs inside the test's runtime, which cannot block on itself; a thread with its
+        // own runtime does the work.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                if let Ok(mut admin) = AsyncPgConnection::establish(&admin_url).await {
+                    let _ = diesel::sql_query(statement).execute(&mut admin).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A running service on its own database.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database: TestDatabase,
+}
+
+/// Settings for tests: a free port and small timeouts.
+pub fn test_settings(database_url: &str) -> Settings {
+    let vars = [
+        ("DATABASE_URL", database_url),
+        ("PETAJALAN_BIND", "127.0.0.1:0"),
+        ("PETAJALAN_WORKERS", "2"),
+        ("PETAJALAN_DB_POOL_SIZE", "4"),
+        ("PETAJALAN_DB_POOL_TIMEOUT_MS", "1000"),
+        ("PETAJALAN_LOG", "warn"),
+    ];
+    Settings::from_map(&vars.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect()).unwrap()
+}
+
+impl TestApp {
+    /// Starts the service on a fresh, migrated, empty database.
+    pub async fn spawn() -> TestApp {
+        let database = TestDatabase::create().await;
+        let address = start_server(&database.url()).await;
+        TestApp { address, client: reqwest::Client::new(), database }
+    }
+
+    /// Starts the service on a fresh database with the Semarang road map imported.
+    pub async fn spawn_with_semarang() -> TestApp {
+        let app = TestApp::spawn().await;
+        app.import(&std::fs::read_to_string(repo_path(SEMARANG_FILE)).unwrap()).await;
+        app
+    }
+
+    /// Imports a road map file's text through the same code as `petajalan import`.
+    pub async fn import(&self, source: &str) {
+        let document = parse_roadmap_file(source).unwrap_or_else(|problems| panic!("invalid test file: {problems:?}"));
+        let mut connection = self.database.connect().await;
+        import_document(&mut connection, &document).await.unwrap();
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.address)).send().await.expect("request failed")
+    }
+
+    pub async fn get_with_language(&self, path: &str, language: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .header("Accept-Language", language)
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    /// GETs a path, expects 200 and returns the JSON body.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let response = self.get(path).await;
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        assert_eq!(status, 200, "GET {path} returned {status}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+}
+
+/// Starts the real server on a free port against the given database and returns its address.
+pub async fn start_server(database_url: &str) -> String {
+    let settings = test_settings(database_url);
+    let pool = build_pool(
+        database_url,
+        PoolOptions {
+            max_size: settings.db_pool_size,
+            wait_timeout: Duration::from_millis(1000),
+            statement_timeout: settings.db_statement_timeout,
+        },
+    )
+    .unwrap();
+    let application = Application::build(&settings, pool).unwrap();
+    let address = format!("http://127.0.0.1:{}", application.port());
+    tokio::spawn(application.run_until_stopped());
+    address
+}
+
+pub fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}

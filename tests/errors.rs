@@ -1,0 +1,142 @@
+//! Errors are problem+json bodies in Indonesian by default and in English on request.
+
+mod common;
+
+use common::{SEMARANG, TestApp};
+use serde_json::Value;
+
+async fn problem(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let content_type = response.headers().get("content-type").unwrap().to_str().unwrap().to_string();
+    assert_eq!(content_type, "application/problem+json");
+    assert!(response.headers().contains_key("x-request-id"));
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn unknown_indicator_is_404_in_both_languages() {
+    let app = TestApp::spawn_with_semarang().await;
+    let path = format!("/api/v1/roadmaps/{SEMARANG}/indicators/IND-99");
+
+    let (status, indonesian) = problem(app.get(&path).await).await;
+    let (_, english) = problem(app.get_with_language(&path, "en-GB,en;q=0.9").await).await;
+
+    assert_eq!(status, 404);
+    assert_eq!(indonesian["type"], "urn:petajalan:problem:not-found");
+    assert_eq!(indonesian["title"], "Tidak ditemukan");
+    assert_eq!(indonesian["detail"], "Indikator dengan id atau kode \"IND-99\" tidak ditemukan.");
+    assert_eq!(indonesian["instance"], path);
+    assert_eq!(english["title"], "Not found");
+    assert_eq!(english["detail"], "Indicator with id or code \"IND-99\" was not found.");
+}
+
+#[tokio::test]
+async fn unknown_route_is_a_404_problem() {
+    let app = TestApp::spawn().await;
+
+    let (status, body) = problem(app.get("/api/v1/nothing-here").await).await;
+
+    assert_eq!(status, 404);
+    assert_eq!(body["title"], "Tidak ditemukan");
+}
+
+#[tokio::test]
+async fn bad_query_parameter_names_the_field() {
+    let app = TestApp::spawn_with_semarang().await;
+    let path = format!("/api/v1/roadmaps/{SEMARANG}/indicators?page=abc&role=boss");
+
+    let (status, indonesian) = problem(app.get(&path).await).await;
+    let (_, english) = problem(app.get_with_language(&path, "en").await).await;
+
+    assert_eq!(status, 400);
+    assert_eq!(indonesian["title"], "Parameter tidak valid");
+    assert_eq!(indonesian["errors"][0]["field"], "page");
+    assert_eq!(indonesian["errors"][0]["message"], "harus bilangan bulat dari 1 sampai 100000");
+    assert_eq!(indonesian["errors"][1]["field"], "role");
+    assert_eq!(english["title"], "Invalid parameters");
+    assert_eq!(english["errors"][1]["message"], "unknown value \"boss\"; choose one of: coordinator, implementer, any");
+}
+
+#[tokio::test]
+async fn unknown_query_parameter_is_rejected() {
+    let app = TestApp::spawn().await;
+
+    let (status, body) = problem(app.get_with_language("/api/v1/organisations?pagesize=10", "en").await).await;
+
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["field"], "pagesize");
+    assert!(body["errors"][0]["message"].as_str().unwrap().starts_with("unknown parameter"), "{body}");
+}
+
+#[tokio::test]
+async fn page_size_over_limit_is_rejected() {
+    let app = TestApp::spawn().await;
+
+    let (status, indonesian) = problem(app.get("/api/v1/organisations?page_size=201").await).await;
+    let (_, english) = problem(app.get_with_language("/api/v1/organisations?page_size=201", "en").await).await;
+
+    assert_eq!(status, 400);
+    assert_eq!(indonesian["errors"][0]["field"], "page_size");
+    assert_eq!(indonesian["errors"][0]["message"], "harus bilangan bulat dari 1 sampai 200");
+    assert_eq!(english["errors"][0]["message"], "must be a whole number from 1 to 200");
+    assert_eq!(english["detail"], "These parameters are invalid: page_size.");
+}
+
+#[tokio::test]
+async fn filter_naming_nothing_is_rejected() {
+    let app = TestApp::spawn_with_semarang().await;
+
+    let response = app.get(&format!("/api/v1/roadmaps/{SEMARANG}/indicators?objective=S9&organisation=NOPE")).await;
+    let (status, body) = problem(response).await;
+
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["field"], "objective");
+    assert_eq!(body["errors"][1]["field"], "organisation");
+}
+
+#[tokio::test]
+async fn request_id_from_client_is_echoed() {
+    let app = TestApp::spawn().await;
+
+    let response = app
+        .client
+        .get(format!("{}/api/v1/organisations/NOPE", app.address))
+        .header("X-Request-Id", "trace-123")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.headers()["x-request-id"], "trace-123");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["request_id"], "trace-123");
+}
+
+#[tokio::test]
+async fn health_reports_database_state() {
+    let app = TestApp::spawn().await;
+
+    let live = app.get_json("/health/live").await;
+    let ready = app.get_json("/health/ready").await;
+
+    assert_eq!(live["status"], "ok");
+    assert_eq!(ready["status"], "ok");
+}
+
+#[tokio::test]
+async fn unreachable_database_gives_503() {
+    // Port 1 on loopback has no PostgreSQL, so every connection attempt fails at once.
+    let address = common::start_server("postgres://postgres@127.0.0.1:1/none").await;
+    let client = reqwest::Client::new();
+
+    let ready = client.get(format!("{address}/health/ready")).send().await.unwrap();
+    let data = client.get(format!("{address}/api/v1/roadmaps")).header("Accept-Language", "en").send().await.unwrap();
+    let live = client.get(format!("{address}/health/live")).send().await.unwrap();
+
+    assert_eq!(ready.status(), 503);
+    assert_eq!(data.status(), 503);
+    assert_eq!(data.headers()["retry-after"], "5");
+    let body: Value = data.json().await.unwrap();
+    assert_eq!(body["title"], "Service unavailable");
+    assert!(!body.to_string().contains("127.0.0.1:1"), "internal details leaked: {body}");
+    assert_eq!(live.status(), 200);
+}
