@@ -26,11 +26,12 @@ pub struct ApiDoc;
 
 /// Builds the document from the same route registration that the server uses.
 pub fn document() -> OpenApiDocument {
-    let (_, document) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes::configure).split_for_parts();
+    let (_, document) =
+        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes::configure).split_for_parts();
     document
 }
 
-/// The document as pretty-printed JSON with a final newline, as committed in `openapi/`.
+/// Renders the document as pretty-printed JSON with a final newline, as committed in `openapi/`.
 pub fn document_json() -> serde_json::Result<String> {
     let mut json = document().to_pretty_json()?;
     json.push('\n');

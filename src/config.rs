@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::domain::lang::Lang;
 
-/// How log lines are written.
+/// Format of log lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
     Plain,
@@ -86,21 +86,28 @@ impl Settings {
         let reader = Reader { vars };
 
         let database_url = reader.optional_text("DATABASE_URL");
-        if let Some(url) = &database_url {
-            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-                return Err(reader.invalid(
-                    "DATABASE_URL",
-                    url,
-                    "harus diawali postgres:// atau postgresql://",
-                    "it must start with postgres:// or postgresql://",
-                ));
-            }
+        if let Some(url) = &database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(reader.invalid(
+                "DATABASE_URL",
+                url,
+                "harus diawali postgres:// atau postgresql://",
+                "it must start with postgres:// or postgresql://",
+            ));
         }
 
         let log_format = match reader.text("PETAJALAN_LOG_FORMAT", "plain").as_str() {
             "plain" => LogFormat::Plain,
             "json" => LogFormat::Json,
-            other => return Err(reader.invalid("PETAJALAN_LOG_FORMAT", other, "pilih plain atau json", "choose plain or json")),
+            other => {
+                return Err(reader.invalid(
+                    "PETAJALAN_LOG_FORMAT",
+                    other,
+                    "pilih plain atau json",
+                    "choose plain or json",
+                ));
+            }
         };
         let lang_text = reader.text("PETAJALAN_LANG", "id");
         let lang = Lang::from_code(&lang_text)
@@ -108,16 +115,36 @@ impl Settings {
 
         Ok(Settings {
             database_url,
-            bind: reader.parsed("PETAJALAN_BIND", "127.0.0.1:8080", "alamat:port, misalnya 127.0.0.1:8080", "address:port, for example 127.0.0.1:8080")?,
+            bind: reader.parsed(
+                "PETAJALAN_BIND",
+                "127.0.0.1:8080",
+                "alamat:port, misalnya 127.0.0.1:8080",
+                "address:port, for example 127.0.0.1:8080",
+            )?,
             log_format,
             log_filter: reader.text("PETAJALAN_LOG", "info"),
             lang,
             db_pool_size: reader.bounded("PETAJALAN_DB_POOL_SIZE", 10, 1, 500)?,
-            db_pool_timeout: Duration::from_millis(reader.bounded("PETAJALAN_DB_POOL_TIMEOUT_MS", 2_000, 10, 600_000)?),
-            db_statement_timeout: Duration::from_millis(reader.bounded("PETAJALAN_DB_STATEMENT_TIMEOUT_MS", 10_000, 100, 3_600_000)?),
+            db_pool_timeout: Duration::from_millis(reader.bounded(
+                "PETAJALAN_DB_POOL_TIMEOUT_MS",
+                2_000,
+                10,
+                600_000,
+            )?),
+            db_statement_timeout: Duration::from_millis(reader.bounded(
+                "PETAJALAN_DB_STATEMENT_TIMEOUT_MS",
+                10_000,
+                100,
+                3_600_000,
+            )?),
             json_limit_bytes: reader.bounded("PETAJALAN_JSON_LIMIT_BYTES", 262_144, 1_024, 67_108_864)?,
             workers: reader.bounded("PETAJALAN_WORKERS", 0, 0, 1_024)?,
-            shutdown_timeout: Duration::from_secs(reader.bounded("PETAJALAN_SHUTDOWN_TIMEOUT_SECONDS", 30, 0, 3_600)?),
+            shutdown_timeout: Duration::from_secs(reader.bounded(
+                "PETAJALAN_SHUTDOWN_TIMEOUT_SECONDS",
+                30,
+                0,
+                3_600,
+            )?),
             data_dir: PathBuf::from(reader.text("PETAJALAN_DATA_DIR", "var")),
         })
     }
@@ -136,9 +163,16 @@ impl Reader<'_> {
         self.optional_text(name).unwrap_or_else(|| default.to_string())
     }
 
-    fn parsed<T: FromStr>(&self, name: &str, default: &str, expected_id: &str, expected_en: &str) -> Result<T, ConfigError> {
+    fn parsed<T: FromStr>(
+        &self,
+        name: &str,
+        default: &str,
+        expected_id: &str,
+        expected_en: &str,
+    ) -> Result<T, ConfigError> {
         let text = self.text(name, default);
-        text.parse().map_err(|_| self.invalid(name, &text, &format!("harus {expected_id}"), &format!("expected {expected_en}")))
+        text.parse()
+            .map_err(|_| self.invalid(name, &text, &format!("harus {expected_id}"), &format!("expected {expected_en}")))
     }
 
     fn bounded<T>(&self, name: &str, default: T, min: T, max: T) -> Result<T, ConfigError>

@@ -1,7 +1,7 @@
 //! The one error type of the HTTP API and its problem+json body (RFC 9457).
 //!
 //! Handlers return `ApiError`. Its status is decided here, once; its body is written by
-//! `http::problem::render_problems`, which knows the request's language, path and id. Causes of
+//! `http::problem::render_problems`, which has the request's language, path and id. Causes of
 //! internal errors go to the log and never to the client.
 
 use actix_web::http::StatusCode;
@@ -127,11 +127,19 @@ impl ApiError {
             ),
             ApiError::RouteNotFound => (
                 lang.pick("Tidak ditemukan", "Not found").into(),
-                lang.pick("Tidak ada sumber daya pada alamat ini. Daftar rute ada di /api/v1/openapi.json.", "There is no resource at this path. The routes are listed at /api/v1/openapi.json.").into(),
+                lang.pick(
+                    "Tidak ada sumber daya pada alamat ini. Daftar rute ada di /api/v1/openapi.json.",
+                    "There is no resource at this path. The routes are listed at /api/v1/openapi.json.",
+                )
+                .into(),
             ),
             ApiError::MethodNotAllowed => (
                 lang.pick("Metode tidak diizinkan", "Method not allowed").into(),
-                lang.pick("Alamat ini tidak menerima metode HTTP tersebut.", "This path does not accept that HTTP method.").into(),
+                lang.pick(
+                    "Alamat ini tidak menerima metode HTTP tersebut.",
+                    "This path does not accept that HTTP method.",
+                )
+                .into(),
             ),
             ApiError::InvalidParameters(errors) => (
                 lang.pick("Parameter tidak valid", "Invalid parameters").into(),
@@ -143,7 +151,11 @@ impl ApiError {
             ),
             ApiError::UnsupportedMediaType => (
                 lang.pick("Jenis konten tidak didukung", "Unsupported media type").into(),
-                lang.pick("Kirim isi permintaan sebagai application/json.", "Send the request body as application/json.").into(),
+                lang.pick(
+                    "Kirim isi permintaan sebagai application/json.",
+                    "Send the request body as application/json.",
+                )
+                .into(),
             ),
             ApiError::PayloadTooLarge { limit } => (
                 lang.pick("Isi permintaan terlalu besar", "Payload too large").into(),
@@ -155,7 +167,9 @@ impl ApiError {
             ApiError::ServiceUnavailable(_) => (
                 lang.pick("Layanan tidak tersedia", "Service unavailable").into(),
                 match lang {
-                    Lang::Id => format!("Basis data sedang tidak dapat dijangkau atau sibuk. Coba lagi dalam {RETRY_AFTER_SECONDS} detik."),
+                    Lang::Id => format!(
+                        "Basis data sedang tidak dapat dijangkau atau sibuk. Coba lagi dalam {RETRY_AFTER_SECONDS} detik."
+                    ),
                     Lang::En => format!("The database is unreachable or busy. Retry in {RETRY_AFTER_SECONDS} seconds."),
                 },
             ),
@@ -176,7 +190,7 @@ fn field_summary(errors: &[FieldError], lang: Lang, lead_id: &str, lead_en: &str
     format!("{}: {}.", lang.pick(lead_id, lead_en), fields.join(", "))
 }
 
-/// The `type` URI of a problem with the given code.
+/// Returns the `type` URI of a problem with the given code.
 pub fn problem_type(code: &str) -> String {
     format!("urn:petajalan:problem:{code}")
 }
@@ -240,7 +254,7 @@ pub struct Problem {
     pub title: String,
     /// The HTTP status code.
     pub status: u16,
-    /// What went wrong in this request and what to do about it.
+    /// Explanation of what went wrong in this request and what to do about it.
     pub detail: String,
     /// The request path.
     pub instance: String,
@@ -286,7 +300,8 @@ impl From<anyhow::Error> for ApiError {
                 || matches!(
                     cause.downcast_ref::<diesel::result::Error>(),
                     Some(diesel::result::Error::DatabaseError(
-                        diesel::result::DatabaseErrorKind::ClosedConnection | diesel::result::DatabaseErrorKind::UnableToSendCommand,
+                        diesel::result::DatabaseErrorKind::ClosedConnection
+                            | diesel::result::DatabaseErrorKind::UnableToSendCommand,
                         _
                     ))
                 )

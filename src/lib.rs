@@ -1,9 +1,9 @@
 //! petajalan: a service for a city's bureaucratic reform road map (indicators, yearly targets,
 //! action plans and quarterly realisations).
 //!
-//! Layers: `domain` holds the rules and imports neither `db` nor `routes`; `db` holds the schema,
-//! queries and the import; `routes` holds thin HTTP handlers; `views` holds the JSON shapes that
-//! the API returns.
+//! Layers: `domain` contains the rules and imports neither `db` nor `routes`. `db` contains the
+//! schema, queries and the import, `routes` the thin HTTP handlers, and `views` the JSON shapes
+//! that the API returns.
 
 pub mod api_doc;
 pub mod config;

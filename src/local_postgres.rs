@@ -1,10 +1,10 @@
 //! Finding a PostgreSQL server when `DATABASE_URL` is not set.
 //!
-//! In order: the local server on 127.0.0.1:5432 as user `postgres` without a password (the
-//! default of a fresh Debian or Docker install with trust authentication); else a private
-//! cluster that this module creates with `initdb` under a data folder and starts with `pg_ctl`,
-//! listening only on a Unix socket inside that folder. The service and the tests use the same
-//! search.
+//! The search tries the local server on 127.0.0.1:5432 first, as user `postgres` without a
+//! password (the default of a Debian install with trust authentication). If it does not
+//! respond, this module creates a private cluster with `initdb` under a data folder and starts
+//! it with `pg_ctl`, listening only on a Unix socket inside that folder. The service and the
+//! tests use the same search.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,15 +17,18 @@ use tokio::process::Command;
 /// The local server tried first.
 pub const LOCAL_SERVER_URL: &str = "postgres://postgres@127.0.0.1:5432";
 
-/// How long to wait for the local server to answer before trying the private cluster.
+/// Time allowed for the local server to respond before the private cluster is tried.
 const LOCAL_SERVER_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// Where the database was found.
+/// The kind of server that the search found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
     LocalServer,
-    /// A cluster under `dir`; `started` tells whether this process started it.
-    PrivateCluster { dir: PathBuf, started: bool },
+    /// A cluster under `dir`. `started` is true when this process started it.
+    PrivateCluster {
+        dir: PathBuf,
+        started: bool,
+    },
 }
 
 /// A server to use: its URL without a database name, and where it came from.
@@ -36,7 +39,7 @@ pub struct Server {
 }
 
 impl Server {
-    /// The URL of one database on this server.
+    /// Returns the URL of one database on this server.
     pub fn database_url(&self, database: &str) -> String {
         format!("{}/{database}", self.base_url)
     }
@@ -99,7 +102,12 @@ async fn start_private_cluster(cluster_dir: &Path) -> anyhow::Result<bool> {
         tracing::info!(data_dir = dir, "creating a private PostgreSQL cluster");
         tokio::fs::create_dir_all(cluster_dir).await.with_context(|| format!("cannot create {dir}"))?;
         tools.hand_over(cluster_dir).await?;
-        run(&tools, &tools.initdb, &["-D", dir, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"]).await?;
+        run(
+            &tools,
+            &tools.initdb,
+            &["-D", dir, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
+        )
+        .await?;
     }
 
     let running = tools
@@ -117,7 +125,8 @@ async fn start_private_cluster(cluster_dir: &Path) -> anyhow::Result<bool> {
     tracing::info!(data_dir = dir, "starting the private PostgreSQL cluster");
     let options = format!("-c listen_addresses='' -c unix_socket_directories='{dir}'");
     let log_file = cluster_dir.join("server.log");
-    run(&tools, &tools.pg_ctl, &["start", "-D", dir, "-w", "-t", "60", "-l", path_str(&log_file)?, "-o", &options]).await?;
+    run(&tools, &tools.pg_ctl, &["start", "-D", dir, "-w", "-t", "60", "-l", path_str(&log_file)?, "-o", &options])
+        .await?;
     Ok(true)
 }
 
@@ -165,11 +174,8 @@ impl Tools {
 }
 
 async fn run(tools: &Tools, program: &Path, args: &[&str]) -> anyhow::Result<()> {
-    let output = tools
-        .command(program, args)
-        .output()
-        .await
-        .with_context(|| format!("cannot run {}", program.display()))?;
+    let output =
+        tools.command(program, args).output().await.with_context(|| format!("cannot run {}", program.display()))?;
     if !output.status.success() {
         bail!(
             "{} {} failed: {}{}",

@@ -20,7 +20,11 @@ use petajalan::{api_doc, telemetry};
 const LOCAL_DATABASE: &str = "petajalan";
 
 #[derive(Parser)]
-#[command(name = "petajalan", version, about = "Layanan peta jalan reformasi birokrasi: indikator, target, rencana aksi dan realisasi triwulanan.")]
+#[command(
+    name = "petajalan",
+    version,
+    about = "Layanan peta jalan reformasi birokrasi: indikator, target, rencana aksi dan realisasi triwulanan."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -71,7 +75,10 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("{}: {error}", settings.lang.pick("Runtime tokio gagal dibuat", "Cannot build the tokio runtime"));
+            eprintln!(
+                "{}: {error}",
+                settings.lang.pick("Runtime tokio gagal dibuat", "Cannot build the tokio runtime")
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -96,7 +103,9 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> 
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { file, check: true } => Ok(check_file(&file, lang).map_or(ExitCode::from(1), |_| ExitCode::SUCCESS)),
+        Command::Import { file, check: true } => {
+            Ok(check_file(&file, lang).map_or(ExitCode::from(1), |_| ExitCode::SUCCESS))
+        }
         Command::Import { file, check: false } => {
             let database = Database::open(settings).await?;
             let code = import_files(&database.url, &[file], lang).await?;
@@ -174,13 +183,19 @@ fn check_file(path: &Path, lang: Lang) -> Option<petajalan::domain::roadmap_file
         }
     };
     if metadata.len() > MAX_FILE_BYTES as u64 {
-        eprintln!("{display}: {} {MAX_FILE_BYTES} byte", lang.pick("berkas lebih besar dari", "the file is larger than"));
+        eprintln!(
+            "{display}: {} {MAX_FILE_BYTES} byte",
+            lang.pick("berkas lebih besar dari", "the file is larger than")
+        );
         return None;
     }
     let source = match std::fs::read_to_string(path) {
         Ok(source) => source,
         Err(error) => {
-            eprintln!("{display}: {}: {error}", lang.pick("berkas tidak dapat dibaca sebagai UTF-8", "cannot read the file as UTF-8"));
+            eprintln!(
+                "{display}: {}: {error}",
+                lang.pick("berkas tidak dapat dibaca sebagai UTF-8", "cannot read the file as UTF-8")
+            );
             return None;
         }
     };
@@ -228,12 +243,18 @@ fn print_report(path: &Path, report: &ImportReport, lang: Lang) {
         lang.pick("dihapus", "deleted"),
     );
     for (table, counts) in &report.tables {
-        println!("  {table:<24} {:>8} {:>8} {:>8} {:>8}", counts.inserted, counts.updated, counts.unchanged, counts.deleted);
+        println!(
+            "  {table:<24} {:>8} {:>8} {:>8} {:>8}",
+            counts.inserted, counts.updated, counts.unchanged, counts.deleted
+        );
     }
     for record in &report.absent_from_file {
         println!(
             "  {}: {record}",
-            lang.pick("ada di basis data tetapi tidak di berkas (dibiarkan)", "in the database but not in the file (left unchanged)")
+            lang.pick(
+                "ada di basis data tetapi tidak di berkas (dibiarkan)",
+                "in the database but not in the file (left unchanged)"
+            )
         );
     }
 }
@@ -254,11 +275,15 @@ impl Database {
         local_postgres::ensure_database(&server, LOCAL_DATABASE).await?;
         let started_cluster = match &server.source {
             Source::LocalServer => {
-                tracing::info!(server = local_postgres::LOCAL_SERVER_URL, database = LOCAL_DATABASE, "DATABASE_URL is not set; using the local PostgreSQL server");
+                tracing::info!(
+                    server = local_postgres::LOCAL_SERVER_URL,
+                    database = LOCAL_DATABASE,
+                    "DATABASE_URL is not set; using the local PostgreSQL server"
+                );
                 None
             }
             Source::PrivateCluster { dir, started } => {
-                tracing::info!(data_dir = %dir.display(), database = LOCAL_DATABASE, "DATABASE_URL is not set and no local server answers; using a private PostgreSQL cluster");
+                tracing::info!(data_dir = %dir.display(), database = LOCAL_DATABASE, "DATABASE_URL is not set and no local server responds; using a private PostgreSQL cluster");
                 started.then(|| dir.clone())
             }
         };
@@ -270,7 +295,9 @@ impl Database {
         if let Some(dir) = self.started_cluster {
             match local_postgres::stop_private_cluster(&dir).await {
                 Ok(()) => tracing::info!(data_dir = %dir.display(), "private PostgreSQL cluster stopped"),
-                Err(error) => tracing::warn!(error = format!("{error:#}"), "cannot stop the private PostgreSQL cluster"),
+                Err(error) => {
+                    tracing::warn!(error = format!("{error:#}"), "cannot stop the private PostgreSQL cluster")
+                }
             }
         }
     }

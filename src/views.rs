@@ -130,7 +130,7 @@ pub struct IndicatorView {
 }
 
 /// The whole road map as a tree: goals with their general objectives and activities, and
-/// themes with their thematic objectives; indicators at each place they are shown.
+/// themes with their thematic objectives. Indicators appear at each place they are shown.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct RoadmapTree {
     pub roadmap: RoadmapView,

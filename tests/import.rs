@@ -87,7 +87,8 @@ async fn second_import_changes_nothing() {
 #[tokio::test]
 async fn unknown_organisation_rejects_whole_file() {
     let app = TestApp::spawn_with_semarang().await;
-    let broken = replace_once(&semarang_source(), "coordinator = \"Inspektorat\"", "coordinator = \"Dinas Antah Berantah\"");
+    let broken =
+        replace_once(&semarang_source(), "coordinator = \"Inspektorat\"", "coordinator = \"Dinas Antah Berantah\"");
     let broken = replace_once(&broken, "2023 = \"2,8\"", "2023 = \"2.8\"");
     let file = write_temp(&broken);
     let before = (tree(&app).await, table_state(&app).await);
@@ -125,7 +126,8 @@ async fn corrected_file_updates_in_place() {
     let app = TestApp::spawn_with_semarang().await;
     let before = app.get_json(&format!("/api/v1/roadmaps/{SEMARANG}/indicators/IND-16")).await;
     let corrected = replace_once(&semarang_source(), "2024 = \"2,9\"", "2024 = \"3,1\"");
-    let corrected = replace_once(&corrected, "name = \"Tingkat Maturitas SPIP\"", "name = \"Tingkat Maturitas SPIP Terintegrasi\"");
+    let corrected =
+        replace_once(&corrected, "name = \"Tingkat Maturitas SPIP\"", "name = \"Tingkat Maturitas SPIP Terintegrasi\"");
     let file = write_temp(&corrected);
 
     let output = run_import(&app.database.url(), &file);
@@ -175,10 +177,12 @@ async fn import_runs_in_one_transaction() {
     .execute(&mut connection)
     .await
     .unwrap();
-    diesel::sql_query("CREATE TRIGGER refuse_ind41 BEFORE INSERT ON indicators FOR EACH ROW EXECUTE FUNCTION refuse_ind41()")
-        .execute(&mut connection)
-        .await
-        .unwrap();
+    diesel::sql_query(
+        "CREATE TRIGGER refuse_ind41 BEFORE INSERT ON indicators FOR EACH ROW EXECUTE FUNCTION refuse_ind41()",
+    )
+    .execute(&mut connection)
+    .await
+    .unwrap();
 
     let output = run_import(&app.database.url(), &repo_path(SEMARANG_FILE));
 

@@ -165,7 +165,8 @@ async fn shared_indicator_is_one_record_at_two_places() {
     let objective = &tree["goals"][0]["objectives"][0];
     assert_eq!(objective["code"], "S1");
     assert!(codes(&objective["indicators"]).contains(&"IND-04".to_string()));
-    let activity = objective["activities"].as_array().unwrap().iter().find(|activity| activity["code"] == "K1.03").unwrap();
+    let activity =
+        objective["activities"].as_array().unwrap().iter().find(|activity| activity["code"] == "K1.03").unwrap();
     assert!(codes(&activity["indicators"]).contains(&"IND-04".to_string()));
     assert_eq!(objective["indicators"][0]["id"], spbe["id"]);
 }

@@ -13,14 +13,14 @@ use diesel::sql_types::Bool;
 use diesel::upsert::excluded;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use crate::db::rows::{FigureColumns, FigureRow};
+use crate::db::rows::{FigureColumns, FigureRow, PlaceColumns};
 use crate::db::schema::{
     activities, goals, indicator_figures, indicator_implementers, indicator_placements, indicators, objectives,
     organisations, roadmaps, themes,
 };
 use crate::domain::roadmap_file::{FigureEntry, PlacementRef, RoadmapDocument};
 
-/// What an import did to one table.
+/// Row counts of one table after an import.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TableCounts {
     pub inserted: usize,
@@ -29,7 +29,7 @@ pub struct TableCounts {
     pub deleted: usize,
 }
 
-/// What an import did, table by table.
+/// Summary of an import, table by table.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportReport {
     pub roadmap_code: String,
@@ -40,20 +40,73 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
-    /// Whether the import wrote anything.
+    /// Returns whether the import wrote anything.
     pub fn changed_anything(&self) -> bool {
         self.tables.iter().any(|(_, counts)| counts.inserted + counts.updated + counts.deleted > 0)
     }
 }
 
-/// Stores the document in one transaction and reports what changed.
-pub async fn import_document(connection: &mut AsyncPgConnection, document: &RoadmapDocument) -> anyhow::Result<ImportReport> {
-    connection
-        .transaction::<_, anyhow::Error, _>(async |connection| write_document(connection, document).await)
-        .await
+/// Upserts the named nodes of one table (themes or goals), which share their columns, and
+/// returns the counts with the ids by code. A macro, because diesel's column types differ per
+/// table.
+macro_rules! upsert_named_nodes {
+    ($table:ident, $connection:expr, $roadmap_id:expr, $entries:expr) => {{
+        let rows: Vec<_> = $entries
+            .iter()
+            .enumerate()
+            .map(|(position, entry)| {
+                (
+                    $table::roadmap_id.eq($roadmap_id),
+                    $table::code.eq(&entry.code),
+                    $table::name.eq(&entry.name),
+                    $table::position.eq(position_of(position)),
+                )
+            })
+            .collect();
+        let flags: Vec<bool> = if rows.is_empty() {
+            Vec::new()
+        } else {
+            diesel::insert_into($table::table)
+                .values(&rows)
+                .on_conflict(($table::roadmap_id, $table::code))
+                .do_update()
+                .set((
+                    $table::name.eq(excluded($table::name)),
+                    $table::position.eq(excluded($table::position)),
+                    $table::updated_at.eq(now),
+                ))
+                .only_if_changed(sql::<Bool>(concat!(
+                    "(",
+                    stringify!($table),
+                    ".name, ",
+                    stringify!($table),
+                    ".position) IS DISTINCT FROM (excluded.name, excluded.position)"
+                )))
+                .returning(inserted_flag())
+                .get_results($connection)
+                .await?
+        };
+        let ids = $table::table
+            .filter($table::roadmap_id.eq($roadmap_id))
+            .select(($table::code, $table::id))
+            .load::<(String, i64)>($connection)
+            .await?;
+        (upsert_counts(&flags, rows.len()), ids.into_iter().collect::<CodeIds>())
+    }};
 }
 
-async fn write_document(connection: &mut AsyncPgConnection, document: &RoadmapDocument) -> anyhow::Result<ImportReport> {
+/// Stores the document in one transaction and reports what changed.
+pub async fn import_document(
+    connection: &mut AsyncPgConnection,
+    document: &RoadmapDocument,
+) -> anyhow::Result<ImportReport> {
+    connection.transaction::<_, anyhow::Error, _>(async |connection| write_document(connection, document).await).await
+}
+
+async fn write_document(
+    connection: &mut AsyncPgConnection,
+    document: &RoadmapDocument,
+) -> anyhow::Result<ImportReport> {
     let mut report = ImportReport { roadmap_code: document.roadmap.code.clone(), ..ImportReport::default() };
 
     let (counts, organisation_ids) = upsert_organisations(connection, document).await?;
@@ -62,9 +115,9 @@ async fn write_document(connection: &mut AsyncPgConnection, document: &RoadmapDo
     let (counts, roadmap_id) = upsert_roadmap(connection, document).await?;
     report.tables.push(("roadmaps", counts));
 
-    let (counts, theme_ids) = upsert_themes(connection, roadmap_id, document).await?;
+    let (counts, theme_ids) = upsert_named_nodes!(themes, connection, roadmap_id, document.themes);
     report.tables.push(("themes", counts));
-    let (counts, goal_ids) = upsert_goals(connection, roadmap_id, document).await?;
+    let (counts, goal_ids) = upsert_named_nodes!(goals, connection, roadmap_id, document.goals);
     report.tables.push(("goals", counts));
     let (counts, objective_ids) = upsert_objectives(connection, roadmap_id, document, &goal_ids, &theme_ids).await?;
     report.tables.push(("objectives", counts));
@@ -75,7 +128,10 @@ async fn write_document(connection: &mut AsyncPgConnection, document: &RoadmapDo
 
     let places = PlaceIds { goals: &goal_ids, objectives: &objective_ids, activities: &activity_ids };
     report.tables.push(("indicator_placements", sync_placements(connection, document, &indicator_ids, &places).await?));
-    report.tables.push(("indicator_implementers", sync_implementers(connection, document, &indicator_ids, &organisation_ids).await?));
+    report.tables.push((
+        "indicator_implementers",
+        sync_implementers(connection, document, &indicator_ids, &organisation_ids).await?,
+    ));
     report.tables.push(("indicator_figures", sync_figures(connection, document, &indicator_ids).await?));
 
     report.absent_from_file = [
@@ -129,7 +185,10 @@ trait OnlyIfChanged<Predicate>: diesel::query_dsl::methods::FilterDsl<Predicate>
 
 impl<T: diesel::query_dsl::methods::FilterDsl<Predicate>, Predicate> OnlyIfChanged<Predicate> for T {}
 
-async fn upsert_organisations(connection: &mut AsyncPgConnection, document: &RoadmapDocument) -> anyhow::Result<(TableCounts, CodeIds)> {
+async fn upsert_organisations(
+    connection: &mut AsyncPgConnection,
+    document: &RoadmapDocument,
+) -> anyhow::Result<(TableCounts, CodeIds)> {
     let rows: Vec<_> = document
         .organisations
         .iter()
@@ -172,7 +231,10 @@ async fn upsert_organisations(connection: &mut AsyncPgConnection, document: &Roa
     Ok((upsert_counts(&flags, rows.len()), ids.into_iter().collect()))
 }
 
-async fn upsert_roadmap(connection: &mut AsyncPgConnection, document: &RoadmapDocument) -> anyhow::Result<(TableCounts, i64)> {
+async fn upsert_roadmap(
+    connection: &mut AsyncPgConnection,
+    document: &RoadmapDocument,
+) -> anyhow::Result<(TableCounts, i64)> {
     let header = &document.roadmap;
     let flags: Vec<bool> = diesel::insert_into(roadmaps::table)
         .values((
@@ -203,68 +265,6 @@ async fn upsert_roadmap(connection: &mut AsyncPgConnection, document: &RoadmapDo
 
     let id = roadmaps::table.filter(roadmaps::code.eq(&header.code)).select(roadmaps::id).first(connection).await?;
     Ok((upsert_counts(&flags, 1), id))
-}
-
-async fn upsert_themes(connection: &mut AsyncPgConnection, roadmap_id: i64, document: &RoadmapDocument) -> anyhow::Result<(TableCounts, CodeIds)> {
-    let rows: Vec<_> = document
-        .themes
-        .iter()
-        .enumerate()
-        .map(|(position, entry)| {
-            (
-                themes::roadmap_id.eq(roadmap_id),
-                themes::code.eq(&entry.code),
-                themes::name.eq(&entry.name),
-                themes::position.eq(position_of(position)),
-            )
-        })
-        .collect();
-    let flags: Vec<bool> = if rows.is_empty() {
-        Vec::new()
-    } else {
-        diesel::insert_into(themes::table)
-            .values(&rows)
-            .on_conflict((themes::roadmap_id, themes::code))
-            .do_update()
-            .set((themes::name.eq(excluded(themes::name)), themes::position.eq(excluded(themes::position)), themes::updated_at.eq(now)))
-            .only_if_changed(sql::<Bool>("(themes.name, themes.position) IS DISTINCT FROM (excluded.name, excluded.position)"))
-            .returning(inserted_flag())
-            .get_results(connection)
-            .await?
-    };
-    let ids = themes::table.filter(themes::roadmap_id.eq(roadmap_id)).select((themes::code, themes::id)).load::<(String, i64)>(connection).await?;
-    Ok((upsert_counts(&flags, rows.len()), ids.into_iter().collect()))
-}
-
-async fn upsert_goals(connection: &mut AsyncPgConnection, roadmap_id: i64, document: &RoadmapDocument) -> anyhow::Result<(TableCounts, CodeIds)> {
-    let rows: Vec<_> = document
-        .goals
-        .iter()
-        .enumerate()
-        .map(|(position, entry)| {
-            (
-                goals::roadmap_id.eq(roadmap_id),
-                goals::code.eq(&entry.code),
-                goals::name.eq(&entry.name),
-                goals::position.eq(position_of(position)),
-            )
-        })
-        .collect();
-    let flags: Vec<bool> = if rows.is_empty() {
-        Vec::new()
-    } else {
-        diesel::insert_into(goals::table)
-            .values(&rows)
-            .on_conflict((goals::roadmap_id, goals::code))
-            .do_update()
-            .set((goals::name.eq(excluded(goals::name)), goals::position.eq(excluded(goals::position)), goals::updated_at.eq(now)))
-            .only_if_changed(sql::<Bool>("(goals.name, goals.position) IS DISTINCT FROM (excluded.name, excluded.position)"))
-            .returning(inserted_flag())
-            .get_results(connection)
-            .await?
-    };
-    let ids = goals::table.filter(goals::roadmap_id.eq(roadmap_id)).select((goals::code, goals::id)).load::<(String, i64)>(connection).await?;
-    Ok((upsert_counts(&flags, rows.len()), ids.into_iter().collect()))
 }
 
 async fn upsert_objectives(
@@ -428,9 +428,6 @@ async fn upsert_indicators(
     Ok((upsert_counts(&flags, rows.len()), ids.into_iter().collect()))
 }
 
-/// The columns of a placement: which goal, objective or activity.
-type PlaceColumns = (Option<i64>, Option<i64>, Option<i64>);
-
 async fn sync_placements(
     connection: &mut AsyncPgConnection,
     document: &RoadmapDocument,
@@ -450,15 +447,14 @@ async fn sync_placements(
         }
     }
 
-    let imported: Vec<i64> = document.indicators.iter().filter_map(|entry| indicator_ids.get(&entry.code).copied()).collect();
-    let existing: Vec<(i64, i64, Option<i64>, Option<i64>, Option<i64>, i32)> = indicator_placements::table
+    let imported: Vec<i64> =
+        document.indicators.iter().filter_map(|entry| indicator_ids.get(&entry.code).copied()).collect();
+    let existing: Vec<(i64, i64, PlaceColumns, i32)> = indicator_placements::table
         .filter(indicator_placements::indicator_id.eq_any(&imported))
         .select((
             indicator_placements::id,
             indicator_placements::indicator_id,
-            indicator_placements::goal_id,
-            indicator_placements::objective_id,
-            indicator_placements::activity_id,
+            (indicator_placements::goal_id, indicator_placements::objective_id, indicator_placements::activity_id),
             indicator_placements::position,
         ))
         .load(connection)
@@ -466,8 +462,8 @@ async fn sync_placements(
 
     let mut counts = TableCounts::default();
     let mut stale = Vec::new();
-    for (id, indicator_id, goal_id, objective_id, activity_id, position) in existing {
-        match wanted.remove(&(indicator_id, (goal_id, objective_id, activity_id))) {
+    for (id, indicator_id, place, position) in existing {
+        match wanted.remove(&(indicator_id, place)) {
             None => stale.push(id),
             Some(new_position) if new_position == position => counts.unchanged += 1,
             Some(new_position) => {
@@ -479,7 +475,9 @@ async fn sync_placements(
             }
         }
     }
-    counts.deleted = diesel::delete(indicator_placements::table.filter(indicator_placements::id.eq_any(&stale))).execute(connection).await?;
+    counts.deleted = diesel::delete(indicator_placements::table.filter(indicator_placements::id.eq_any(&stale)))
+        .execute(connection)
+        .await?;
 
     let new_rows: Vec<_> = wanted
         .into_iter()
@@ -494,7 +492,8 @@ async fn sync_placements(
         })
         .collect();
     if !new_rows.is_empty() {
-        counts.inserted = diesel::insert_into(indicator_placements::table).values(&new_rows).execute(connection).await?;
+        counts.inserted =
+            diesel::insert_into(indicator_placements::table).values(&new_rows).execute(connection).await?;
     }
     Ok(counts)
 }
@@ -513,10 +512,15 @@ async fn sync_implementers(
         }
     }
 
-    let imported: Vec<i64> = document.indicators.iter().filter_map(|entry| indicator_ids.get(&entry.code).copied()).collect();
+    let imported: Vec<i64> =
+        document.indicators.iter().filter_map(|entry| indicator_ids.get(&entry.code).copied()).collect();
     let existing: Vec<(i64, i64, i32)> = indicator_implementers::table
         .filter(indicator_implementers::indicator_id.eq_any(&imported))
-        .select((indicator_implementers::indicator_id, indicator_implementers::organisation_id, indicator_implementers::position))
+        .select((
+            indicator_implementers::indicator_id,
+            indicator_implementers::organisation_id,
+            indicator_implementers::position,
+        ))
         .load(connection)
         .await?;
 
@@ -530,7 +534,10 @@ async fn sync_implementers(
             }
             Some(new_position) if new_position == position => counts.unchanged += 1,
             Some(new_position) => {
-                diesel::update(target).set(indicator_implementers::position.eq(new_position)).execute(connection).await?;
+                diesel::update(target)
+                    .set(indicator_implementers::position.eq(new_position))
+                    .execute(connection)
+                    .await?;
                 counts.updated += 1;
             }
         }
@@ -547,7 +554,8 @@ async fn sync_implementers(
         })
         .collect();
     if !new_rows.is_empty() {
-        counts.inserted = diesel::insert_into(indicator_implementers::table).values(&new_rows).execute(connection).await?;
+        counts.inserted =
+            diesel::insert_into(indicator_implementers::table).values(&new_rows).execute(connection).await?;
     }
     Ok(counts)
 }
@@ -581,16 +589,24 @@ impl StoredFigure {
     }
 }
 
-async fn sync_figures(connection: &mut AsyncPgConnection, document: &RoadmapDocument, indicator_ids: &CodeIds) -> anyhow::Result<TableCounts> {
+async fn sync_figures(
+    connection: &mut AsyncPgConnection,
+    document: &RoadmapDocument,
+    indicator_ids: &CodeIds,
+) -> anyhow::Result<TableCounts> {
     let mut wanted: HashMap<(i64, String, i32), StoredFigure> = HashMap::new();
     for entry in &document.indicators {
         let indicator_id = lookup(indicator_ids, &entry.code, "indicator")?;
         for figure in &entry.figures {
-            wanted.insert((indicator_id, figure.role.as_ref().to_string(), figure.year), StoredFigure::from_entry(figure));
+            wanted.insert(
+                (indicator_id, figure.role.as_ref().to_string(), figure.year),
+                StoredFigure::from_entry(figure),
+            );
         }
     }
 
-    let imported: Vec<i64> = document.indicators.iter().filter_map(|entry| indicator_ids.get(&entry.code).copied()).collect();
+    let imported: Vec<i64> =
+        document.indicators.iter().filter_map(|entry| indicator_ids.get(&entry.code).copied()).collect();
     let existing: Vec<(i64, FigureRow)> = indicator_figures::table
         .filter(indicator_figures::indicator_id.eq_any(&imported))
         .filter(indicator_figures::quarter.is_null())
@@ -628,7 +644,9 @@ async fn sync_figures(connection: &mut AsyncPgConnection, document: &RoadmapDocu
             }
         }
     }
-    counts.deleted = diesel::delete(indicator_figures::table.filter(indicator_figures::id.eq_any(&stale))).execute(connection).await?;
+    counts.deleted = diesel::delete(indicator_figures::table.filter(indicator_figures::id.eq_any(&stale)))
+        .execute(connection)
+        .await?;
 
     let new_rows: Vec<_> = wanted
         .iter()
@@ -665,4 +683,3 @@ fn lookup(ids: &CodeIds, code: &str, kind: &str) -> anyhow::Result<i64> {
 fn position_of(index: usize) -> i32 {
     i32::try_from(index).unwrap_or(i32::MAX)
 }
-

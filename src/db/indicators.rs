@@ -8,14 +8,16 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::organisations;
 use crate::db::roadmaps::RoadmapNodes;
-use crate::db::rows::{FigureRow, IndicatorRow};
-use crate::db::schema::{activities, indicator_figures, indicator_implementers, indicator_placements, indicators, objectives};
+use crate::db::rows::{FigureRow, IndicatorRow, PlaceColumns};
+use crate::db::schema::{
+    activities, indicator_figures, indicator_implementers, indicator_placements, indicators, objectives,
+};
 use crate::domain::indicator::{Direction, FigureRole, Level, ValueKind, YearlyRule};
 use crate::domain::key::Key;
 use crate::domain::pagination::PageRequest;
 use crate::views::{FigureView, IndicatorView, PlacementView};
 
-/// Which organisation's part to filter by.
+/// The part of an organisation in an indicator, for filtering.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum OrganisationRole {
     Coordinator,
@@ -41,16 +43,24 @@ fn filtered(roadmap_id: i64, filter: &IndicatorFilter) -> BoxedIndicators<'stati
     let mut query = indicators::table.filter(indicators::roadmap_id.eq(roadmap_id)).into_boxed();
 
     if let Some(objective_id) = filter.objective_id {
-        let activity_ids = activities::table.filter(activities::objective_id.eq(objective_id)).select(activities::id.nullable());
+        let activity_ids =
+            activities::table.filter(activities::objective_id.eq(objective_id)).select(activities::id.nullable());
         let placed = indicator_placements::table
-            .filter(indicator_placements::objective_id.eq(objective_id).or(indicator_placements::activity_id.eq_any(activity_ids)))
+            .filter(
+                indicator_placements::objective_id
+                    .eq(objective_id)
+                    .or(indicator_placements::activity_id.eq_any(activity_ids)),
+            )
             .select(indicator_placements::indicator_id);
         query = query.filter(indicators::id.eq_any(placed));
     }
     if let Some(theme_id) = filter.theme_id {
         let objective_ids = objectives::table.filter(objectives::theme_id.eq(theme_id)).select(objectives::id);
         let activity_ids = activities::table
-            .filter(activities::objective_id.eq_any(objectives::table.filter(objectives::theme_id.eq(theme_id)).select(objectives::id)))
+            .filter(
+                activities::objective_id
+                    .eq_any(objectives::table.filter(objectives::theme_id.eq(theme_id)).select(objectives::id)),
+            )
             .select(activities::id.nullable());
         let placed = indicator_placements::table
             .filter(
@@ -123,7 +133,8 @@ pub async fn find(
     key: Key<'_>,
     nodes: &RoadmapNodes,
 ) -> anyhow::Result<Option<IndicatorView>> {
-    let query = indicators::table.filter(indicators::roadmap_id.eq(roadmap_id)).select(IndicatorRow::as_select()).into_boxed();
+    let query =
+        indicators::table.filter(indicators::roadmap_id.eq(roadmap_id)).select(IndicatorRow::as_select()).into_boxed();
     let query = match key {
         Key::Id(id) => query.filter(indicators::id.eq(id)),
         Key::Code(code) => query.filter(indicators::code.eq(code)),
@@ -150,18 +161,20 @@ async fn views(
         .await?;
     let figure_rows: Vec<FigureRow> = indicator_figures::table
         .filter(indicator_figures::indicator_id.eq_any(&ids))
-        .order((indicator_figures::indicator_id, indicator_figures::year, indicator_figures::quarter.asc().nulls_first()))
+        .order((
+            indicator_figures::indicator_id,
+            indicator_figures::year,
+            indicator_figures::quarter.asc().nulls_first(),
+        ))
         .select(FigureRow::as_select())
         .load(connection)
         .await?;
-    let placement_rows: Vec<(i64, Option<i64>, Option<i64>, Option<i64>)> = indicator_placements::table
+    let placement_rows: Vec<(i64, PlaceColumns)> = indicator_placements::table
         .filter(indicator_placements::indicator_id.eq_any(&ids))
         .order((indicator_placements::indicator_id, indicator_placements::position))
         .select((
             indicator_placements::indicator_id,
-            indicator_placements::goal_id,
-            indicator_placements::objective_id,
-            indicator_placements::activity_id,
+            (indicator_placements::goal_id, indicator_placements::objective_id, indicator_placements::activity_id),
         ))
         .load(connection)
         .await?;
@@ -183,15 +196,20 @@ async fn views(
         figures.entry(figure.indicator_id).or_default().push(figure);
     }
     let mut placements: HashMap<i64, Vec<PlacementView>> = HashMap::new();
-    for (indicator_id, goal_id, objective_id, activity_id) in placement_rows {
-        let place = match (goal_id, objective_id, activity_id) {
+    for (indicator_id, columns) in placement_rows {
+        let place = match columns {
             (Some(id), _, _) => (Level::Goal, id),
             (_, Some(id), _) => (Level::Objective, id),
             (_, _, Some(id)) => (Level::Activity, id),
             _ => continue,
         };
         if let Some(node) = nodes.node_ref(place.0, place.1) {
-            placements.entry(indicator_id).or_default().push(PlacementView { level: place.0, id: node.id, code: node.code, name: node.name });
+            placements.entry(indicator_id).or_default().push(PlacementView {
+                level: place.0,
+                id: node.id,
+                code: node.code,
+                name: node.name,
+            });
         }
     }
 

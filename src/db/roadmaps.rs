@@ -87,7 +87,7 @@ impl RoadmapNodes {
         Ok(RoadmapNodes { goals, themes, objectives, activities })
     }
 
-    /// A reference to the node at the given level with the given id.
+    /// Returns a reference to the node at the given level with the given id.
     pub fn node_ref(&self, level: Level, id: i64) -> Option<NodeRef> {
         let found = match level {
             Level::Goal => self.goals.iter().find(|row| row.id == id).map(|row| (&row.code, &row.name)),
@@ -98,7 +98,11 @@ impl RoadmapNodes {
     }
 
     fn theme_ref(&self, id: i64) -> Option<NodeRef> {
-        self.themes.iter().find(|row| row.id == id).map(|row| NodeRef { id, code: row.code.clone(), name: row.name.clone() })
+        self.themes.iter().find(|row| row.id == id).map(|row| NodeRef {
+            id,
+            code: row.code.clone(),
+            name: row.name.clone(),
+        })
     }
 
     pub fn objective_view(&self, row: &ObjectiveRow) -> ObjectiveView {
@@ -158,7 +162,9 @@ pub async fn tree(connection: &mut AsyncPgConnection, roadmap: RoadmapView) -> a
     let at = |level: Level, id: i64| -> Vec<IndicatorView> {
         indicators
             .iter()
-            .filter(|indicator| indicator.placements.iter().any(|placement| placement.level == level && placement.id == id))
+            .filter(|indicator| {
+                indicator.placements.iter().any(|placement| placement.level == level && placement.id == id)
+            })
             .cloned()
             .collect()
     };
@@ -204,7 +210,12 @@ pub async fn tree(connection: &mut AsyncPgConnection, roadmap: RoadmapView) -> a
             id: theme.id,
             code: theme.code.clone(),
             name: theme.name.clone(),
-            objectives: nodes.objectives.iter().filter(|objective| objective.theme_id == Some(theme.id)).map(objective_node).collect(),
+            objectives: nodes
+                .objectives
+                .iter()
+                .filter(|objective| objective.theme_id == Some(theme.id))
+                .map(objective_node)
+                .collect(),
         })
         .collect();
 
@@ -212,11 +223,11 @@ pub async fn tree(connection: &mut AsyncPgConnection, roadmap: RoadmapView) -> a
 }
 
 /// Objectives of a road map, optionally of one kind or theme.
-pub fn filter_objectives<'a>(
-    nodes: &'a RoadmapNodes,
+pub fn filter_objectives(
+    nodes: &RoadmapNodes,
     kind: Option<ObjectiveKind>,
     theme_id: Option<i64>,
-) -> impl Iterator<Item = &'a ObjectiveRow> {
+) -> impl Iterator<Item = &ObjectiveRow> {
     nodes
         .objectives
         .iter()

@@ -3,7 +3,9 @@
 use bigdecimal::BigDecimal;
 use diesel::prelude::*;
 
-use crate::db::schema::{activities, goals, indicator_figures, indicators, objectives, organisations, roadmaps, themes};
+use crate::db::schema::{
+    activities, goals, indicator_figures, indicators, objectives, organisations, roadmaps, themes,
+};
 use crate::domain::decimal::Decimal;
 use crate::domain::value::{Comparator, FigureValue};
 
@@ -100,6 +102,9 @@ pub struct FigureRow {
     pub note: Option<String>,
 }
 
+/// The columns of a placement: its goal, objective or activity id, exactly one of them set.
+pub type PlaceColumns = (Option<i64>, Option<i64>, Option<i64>);
+
 /// The structured columns of a figure, as written to `indicator_figures`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FigureColumns {
@@ -167,7 +172,10 @@ impl FigureRow {
                 count: self.count.clone().map(Decimal::new),
                 qualifier: self.qualifier.clone(),
             },
-            "band" => FigureValue::Band { low: decimal(&self.band_low, "band_low")?, high: decimal(&self.band_high, "band_high")? },
+            "band" => FigureValue::Band {
+                low: decimal(&self.band_low, "band_low")?,
+                high: decimal(&self.band_high, "band_high")?,
+            },
             "threshold" => FigureValue::Threshold {
                 comparator: self
                     .comparator

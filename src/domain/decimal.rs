@@ -40,8 +40,8 @@ impl Decimal {
             None => (digits, None),
         };
         let whole_ok = !whole.is_empty() && whole.bytes().all(|byte| byte.is_ascii_digit());
-        let fraction_ok = fraction
-            .is_none_or(|part| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit()));
+        let fraction_ok =
+            fraction.is_none_or(|part| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit()));
         if !whole_ok || !fraction_ok {
             return None;
         }
@@ -96,14 +96,12 @@ impl de::Visitor<'_> for DecimalVisitor {
         if !value.is_finite() {
             return Err(E::custom("the number is not finite"));
         }
-        Decimal::parse_plain(&value.to_string())
-            .ok_or_else(|| E::custom("the number is out of range"))
+        Decimal::parse_plain(&value.to_string()).ok_or_else(|| E::custom("the number is out of range"))
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Decimal, E> {
-        Decimal::parse_plain(value.trim()).ok_or_else(|| {
-            E::invalid_value(de::Unexpected::Str(value), &"a decimal such as \"1.5\"")
-        })
+        Decimal::parse_plain(value.trim())
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Str(value), &"a decimal such as \"1.5\""))
     }
 }
 

@@ -6,10 +6,7 @@
 pub fn match_key(name: &str) -> String {
     let spaced = name.replace('.', " ").to_lowercase();
     let collapsed = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
-    collapsed
-        .strip_suffix(" kota semarang")
-        .map(str::to_string)
-        .unwrap_or(collapsed)
+    collapsed.strip_suffix(" kota semarang").map(str::to_string).unwrap_or(collapsed)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// Items per page when the client does not say.
+/// Items per page when the request does not set `page_size`.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 
 /// The largest page a client may ask for.
@@ -19,7 +19,7 @@ pub struct PageRequest {
     pub page_size: u32,
 }
 
-/// Why a page request is invalid.
+/// Reason a page request is invalid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PageError {
     PageOutOfRange,

@@ -245,11 +245,7 @@ pub fn parse_roadmap_file(source: &str) -> Result<RoadmapDocument, Vec<FileProbl
     let raw: RawFile = toml::from_str(source).map_err(|error| {
         let offset = error.span().map_or(0, |span| span.start);
         let detail = error.message().trim().to_string();
-        vec![locator.problem(
-            offset,
-            format!("TOML tidak valid: {detail}"),
-            format!("invalid TOML: {detail}"),
-        )]
+        vec![locator.problem(offset, format!("TOML tidak valid: {detail}"), format!("invalid TOML: {detail}"))]
     })?;
 
     let mut checker = Checker { locator, problems: Vec::new() };
@@ -327,16 +323,30 @@ impl Checker {
         }
 
         let (start, end, baseline) = (*raw.start_year.get_ref(), *raw.end_year.get_ref(), *raw.baseline_year.get_ref());
-        for (year, span) in [(start, raw.start_year.span()), (end, raw.end_year.span()), (baseline, raw.baseline_year.span())] {
+        for (year, span) in
+            [(start, raw.start_year.span()), (end, raw.end_year.span()), (baseline, raw.baseline_year.span())]
+        {
             if !(2000..=2100).contains(&year) {
-                self.report(span.start, format!("tahun {year} di luar rentang 2000–2100"), format!("year {year} is outside 2000–2100"));
+                self.report(
+                    span.start,
+                    format!("tahun {year} di luar rentang 2000–2100"),
+                    format!("year {year} is outside 2000–2100"),
+                );
             }
         }
         if end < start {
-            self.report(raw.end_year.span().start, format!("end_year {end} sebelum start_year {start}"), format!("end_year {end} is before start_year {start}"));
+            self.report(
+                raw.end_year.span().start,
+                format!("end_year {end} sebelum start_year {start}"),
+                format!("end_year {end} is before start_year {start}"),
+            );
         }
         if baseline >= start {
-            self.report(raw.baseline_year.span().start, format!("baseline_year {baseline} harus sebelum start_year {start}"), format!("baseline_year {baseline} must be before start_year {start}"));
+            self.report(
+                raw.baseline_year.span().start,
+                format!("baseline_year {baseline} harus sebelum start_year {start}"),
+                format!("baseline_year {baseline} must be before start_year {start}"),
+            );
         }
 
         RoadmapHeader {
@@ -351,7 +361,10 @@ impl Checker {
 
     /// Checks organisations and returns them with a map from every name and alias, by match
     /// key, to the organisation's code.
-    fn check_organisations(&mut self, raw: Vec<Spanned<RawOrganisation>>) -> (Vec<OrganisationEntry>, HashMap<String, String>) {
+    fn check_organisations(
+        &mut self,
+        raw: Vec<Spanned<RawOrganisation>>,
+    ) -> (Vec<OrganisationEntry>, HashMap<String, String>) {
         let mut entries = Vec::with_capacity(raw.len());
         let mut codes = CodeSet::new();
         let mut names: HashMap<String, String> = HashMap::new();
@@ -370,7 +383,11 @@ impl Checker {
                 );
             }
             if !codes.insert(code.clone()) {
-                self.report(organisation.code.span().start, format!("kode organisasi {code:?} muncul dua kali"), format!("organisation code {code:?} appears twice"));
+                self.report(
+                    organisation.code.span().start,
+                    format!("kode organisasi {code:?} muncul dua kali"),
+                    format!("organisation code {code:?} appears twice"),
+                );
             }
             self.require_text(&organisation.name, "name");
 
@@ -415,7 +432,12 @@ impl Checker {
         (entries, codes)
     }
 
-    fn check_objectives(&mut self, raw: Vec<Spanned<RawObjective>>, goals: &CodeSet, themes: &CodeSet) -> (Vec<ObjectiveEntry>, CodeSet) {
+    fn check_objectives(
+        &mut self,
+        raw: Vec<Spanned<RawObjective>>,
+        goals: &CodeSet,
+        themes: &CodeSet,
+    ) -> (Vec<ObjectiveEntry>, CodeSet) {
         let mut entries = Vec::with_capacity(raw.len());
         let mut codes = CodeSet::new();
         for item in raw {
@@ -455,7 +477,11 @@ impl Checker {
         (entries, codes)
     }
 
-    fn check_activities(&mut self, raw: Vec<Spanned<RawActivity>>, objectives: &CodeSet) -> (Vec<ActivityEntry>, CodeSet) {
+    fn check_activities(
+        &mut self,
+        raw: Vec<Spanned<RawActivity>>,
+        objectives: &CodeSet,
+    ) -> (Vec<ActivityEntry>, CodeSet) {
         let mut entries = Vec::with_capacity(raw.len());
         let mut codes = CodeSet::new();
         for item in raw {
@@ -549,9 +575,15 @@ impl Checker {
             let offset = placement.span().start;
             let RawPlacement { goal, objective, activity } = placement.get_ref();
             let placement_ref = match (goal, objective, activity) {
-                (Some(code), None, None) => self.check_place(offset, code, places.goals, "tujuan", "goal").map(PlacementRef::Goal),
-                (None, Some(code), None) => self.check_place(offset, code, places.objectives, "sasaran", "objective").map(PlacementRef::Objective),
-                (None, None, Some(code)) => self.check_place(offset, code, places.activities, "kegiatan utama", "activity").map(PlacementRef::Activity),
+                (Some(code), None, None) => {
+                    self.check_place(offset, code, places.goals, "tujuan", "goal").map(PlacementRef::Goal)
+                }
+                (None, Some(code), None) => self
+                    .check_place(offset, code, places.objectives, "sasaran", "objective")
+                    .map(PlacementRef::Objective),
+                (None, None, Some(code)) => self
+                    .check_place(offset, code, places.activities, "kegiatan utama", "activity")
+                    .map(PlacementRef::Activity),
                 _ => {
                     self.report(
                         offset,
@@ -565,7 +597,11 @@ impl Checker {
                 continue;
             };
             if placements.contains(&placement_ref) {
-                self.report(offset, "penempatan yang sama disebut dua kali".into(), "the same placement is listed twice".into());
+                self.report(
+                    offset,
+                    "penempatan yang sama disebut dua kali".into(),
+                    "the same placement is listed twice".into(),
+                );
                 continue;
             }
             placements.push(placement_ref);
@@ -573,11 +609,22 @@ impl Checker {
         placements
     }
 
-    fn check_place(&mut self, offset: usize, code: &str, known: &CodeSet, kind_id: &str, kind_en: &str) -> Option<String> {
+    fn check_place(
+        &mut self,
+        offset: usize,
+        code: &str,
+        known: &CodeSet,
+        kind_id: &str,
+        kind_en: &str,
+    ) -> Option<String> {
         if known.contains(code) {
             return Some(code.to_string());
         }
-        self.report(offset, format!("{kind_id} {code:?} tidak ada dalam berkas"), format!("{kind_en} {code:?} is not in the file"));
+        self.report(
+            offset,
+            format!("{kind_id} {code:?} tidak ada dalam berkas"),
+            format!("{kind_en} {code:?} is not in the file"),
+        );
         None
     }
 
@@ -593,8 +640,14 @@ impl Checker {
                 _ => {
                     self.report(
                         figure.span().start,
-                        format!("tahun target {year_text:?} tidak valid: harus antara {} dan {}", roadmap.start_year, roadmap.end_year),
-                        format!("target year {year_text:?} is invalid: it must be from {} to {}", roadmap.start_year, roadmap.end_year),
+                        format!(
+                            "tahun target {year_text:?} tidak valid: harus antara {} dan {}",
+                            roadmap.start_year, roadmap.end_year
+                        ),
+                        format!(
+                            "target year {year_text:?} is invalid: it must be from {} to {}",
+                            roadmap.start_year, roadmap.end_year
+                        ),
                     );
                     continue;
                 }
@@ -606,13 +659,23 @@ impl Checker {
         figures
     }
 
-    fn check_figure(&mut self, raw: &Spanned<RawFigure>, role: FigureRole, year: i32, kind: ValueKind) -> Option<FigureEntry> {
+    fn check_figure(
+        &mut self,
+        raw: &Spanned<RawFigure>,
+        role: FigureRole,
+        year: i32,
+        kind: ValueKind,
+    ) -> Option<FigureEntry> {
         let (printed, stated_value, note) = match raw.get_ref() {
             RawFigure::Printed(text) => (text.clone(), None, None),
             RawFigure::Stated(stated) => (stated.text.clone(), Some(stated.value.clone()), Some(stated.note.clone())),
         };
         if printed.trim().is_empty() {
-            self.report(raw.span().start, "teks tercetak kosong; tulis NA untuk nilai yang belum ada".into(), "the printed text is empty; write NA for a missing value".into());
+            self.report(
+                raw.span().start,
+                "teks tercetak kosong; tulis NA untuk nilai yang belum ada".into(),
+                "the printed text is empty; write NA for a missing value".into(),
+            );
             return None;
         }
 
@@ -647,7 +710,11 @@ impl Checker {
             );
         }
         if !seen.insert(text.clone()) {
-            self.report(code.span().start, format!("kode {kind_id} {text:?} muncul dua kali"), format!("{kind_en} code {text:?} appears twice"));
+            self.report(
+                code.span().start,
+                format!("kode {kind_id} {text:?} muncul dua kali"),
+                format!("{kind_en} code {text:?} appears twice"),
+            );
         }
     }
 
@@ -684,7 +751,10 @@ impl Checker {
         if code.is_none() {
             self.report(
                 name.span().start,
-                format!("organisasi {:?} tidak dikenal: tambahkan ke [[organisations]] sebagai nama atau alias", name.get_ref()),
+                format!(
+                    "organisasi {:?} tidak dikenal: tambahkan ke [[organisations]] sebagai nama atau alias",
+                    name.get_ref()
+                ),
                 format!("unknown organisation {:?}: add it to [[organisations]] as a name or an alias", name.get_ref()),
             );
         }
@@ -752,11 +822,16 @@ targets = { 2023 = "2,8", 2024 = "Menunggu penetapan" }
 
         let indicator = &document.indicators[0];
         assert_eq!(indicator.coordinator.as_deref(), Some("BAG-ORG"));
-        assert_eq!(indicator.placements, vec![PlacementRef::Objective("S1".into()), PlacementRef::Activity("K1.01".into())]);
+        assert_eq!(
+            indicator.placements,
+            vec![PlacementRef::Objective("S1".into()), PlacementRef::Activity("K1.01".into())]
+        );
         assert_eq!(indicator.figures.len(), 3);
         assert_eq!(indicator.figures[0].printed, "3.012");
         assert_eq!(indicator.figures[0].stated_value.as_deref(), Some("3,012"));
-        assert!(matches!(&indicator.figures[0].value, FigureValue::Number { value, .. } if value.to_string() == "3.012"));
+        assert!(
+            matches!(&indicator.figures[0].value, FigureValue::Number { value, .. } if value.to_string() == "3.012")
+        );
         assert!(matches!(indicator.figures[2].value, FigureValue::NotSet { .. }));
     }
 
@@ -792,9 +867,11 @@ targets = { 2023 = "2,8", 2024 = "Menunggu penetapan" }
 
     #[test]
     fn rejects_duplicates() {
-        let duplicated = VALID
-            .replace("implementers = [\"BAG-ORG\"]", "implementers = [\"BAG-ORG\", \"Bag. Organisasi\"]")
-            .replace("[[activities]]\ncode = \"K1.01\"", "[[activities]]\ncode = \"S1\"\nobjective = \"S1\"\nname = \"x\"\n\n[[activities]]\ncode = \"S1\"");
+        let duplicated =
+            VALID.replace("implementers = [\"BAG-ORG\"]", "implementers = [\"BAG-ORG\", \"Bag. Organisasi\"]").replace(
+                "[[activities]]\ncode = \"K1.01\"",
+                "[[activities]]\ncode = \"S1\"\nobjective = \"S1\"\nname = \"x\"\n\n[[activities]]\ncode = \"S1\"",
+            );
 
         let problems = parse_roadmap_file(&duplicated).unwrap_err();
 

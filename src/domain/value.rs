@@ -20,11 +20,11 @@ use super::decimal::Decimal;
 use super::indicator::ValueKind;
 use super::lang::Lang;
 
-/// The longest figure text accepted, in characters.
+/// Maximum length of a figure's text, in characters.
 pub const MAX_FIGURE_LENGTH: usize = 1000;
 
-/// The most digits a number may have, before and after the comma together. NUMERIC holds far
-/// more, but no road map figure comes near this and a bound keeps arithmetic cheap.
+/// Maximum number of digits in a number, before and after the comma together. PostgreSQL's
+/// NUMERIC allows far more, but no road map figure comes near this and a bound keeps arithmetic cheap.
 pub const MAX_DIGITS: usize = 30;
 
 /// A structured value read from a figure's text.
@@ -63,8 +63,9 @@ pub enum FigureValue {
 }
 
 /// The comparison of a threshold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
-#[derive(strum::AsRefStr, strum::EnumString)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema, strum::AsRefStr, strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Comparator {
@@ -78,7 +79,7 @@ pub enum Comparator {
     Lte,
 }
 
-/// Why a figure's text could not be read.
+/// Reason a figure's text could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
     #[error("the text is empty")]
@@ -124,16 +125,30 @@ impl ParseError {
                 "{text:?} ambigu: koma berada sebelum titik seperti notasi Inggris; dalam notasi Indonesia tulis \"1.234,5\""
             ),
             (ParseError::Ambiguous { text, reason: Ambiguity::EnglishNotation }, Lang::En) => format!(
-                "{text:?} is ambiguous: a comma stands before a dot as in English notation; in Indonesian notation write \"1.234,5\""
+                "{text:?} is ambiguous: a comma comes before a dot as in English notation; in Indonesian notation write \"1.234,5\""
             ),
-            (ParseError::NotANumber { text }, Lang::Id) => format!("{text:?} bukan angka; contoh yang benar: \"74,5\", \"1.077\", \"40%\", \"2,5 ± 1%\", \">74/BB\""),
-            (ParseError::NotANumber { text }, Lang::En) => format!("{text:?} is not a number; valid examples: \"74,5\", \"1.077\", \"40%\", \"2,5 ± 1%\", \">74/BB\""),
-            (ParseError::TooManyDigits { text }, Lang::Id) => format!("{text:?} memiliki lebih dari {MAX_DIGITS} digit"),
+            (ParseError::NotANumber { text }, Lang::Id) => format!(
+                "{text:?} bukan angka; contoh yang benar: \"74,5\", \"1.077\", \"40%\", \"2,5 ± 1%\", \">74/BB\""
+            ),
+            (ParseError::NotANumber { text }, Lang::En) => format!(
+                "{text:?} is not a number; valid examples: \"74,5\", \"1.077\", \"40%\", \"2,5 ± 1%\", \">74/BB\""
+            ),
+            (ParseError::TooManyDigits { text }, Lang::Id) => {
+                format!("{text:?} memiliki lebih dari {MAX_DIGITS} digit")
+            }
             (ParseError::TooManyDigits { text }, Lang::En) => format!("{text:?} has more than {MAX_DIGITS} digits"),
-            (ParseError::NegativeBandWidth { text }, Lang::Id) => format!("{text:?}: lebar rentang setelah ± tidak boleh negatif"),
-            (ParseError::NegativeBandWidth { text }, Lang::En) => format!("{text:?}: the width after ± must not be negative"),
-            (ParseError::ReversedRange { text }, Lang::Id) => format!("{text:?}: batas bawah rentang lebih besar dari batas atas"),
-            (ParseError::ReversedRange { text }, Lang::En) => format!("{text:?}: the lower end of the range is above the upper end"),
+            (ParseError::NegativeBandWidth { text }, Lang::Id) => {
+                format!("{text:?}: lebar rentang setelah ± tidak boleh negatif")
+            }
+            (ParseError::NegativeBandWidth { text }, Lang::En) => {
+                format!("{text:?}: the width after ± must not be negative")
+            }
+            (ParseError::ReversedRange { text }, Lang::Id) => {
+                format!("{text:?}: batas bawah rentang lebih besar dari batas atas")
+            }
+            (ParseError::ReversedRange { text }, Lang::En) => {
+                format!("{text:?}: the lower end of the range is above the upper end")
+            }
         }
     }
 }
@@ -184,20 +199,20 @@ pub fn parse_number(text: &str) -> Result<Decimal, ParseError> {
 
     let comma = unsigned.find(',');
     let last_dot = unsigned.rfind('.');
-    if let (Some(comma), Some(dot)) = (comma, last_dot) {
-        if comma < dot {
-            return Err(ParseError::Ambiguous { text: text.to_string(), reason: Ambiguity::EnglishNotation });
-        }
+    if let (Some(comma), Some(dot)) = (comma, last_dot)
+        && comma < dot
+    {
+        return Err(ParseError::Ambiguous { text: text.to_string(), reason: Ambiguity::EnglishNotation });
     }
 
     let (whole, fraction) = match unsigned.split_once(',') {
         Some((whole, fraction)) => (whole, Some(fraction)),
         None => (unsigned, None),
     };
-    if let Some(fraction) = fraction {
-        if fraction.is_empty() || !fraction.chars().all(|c| c.is_ascii_digit()) {
-            return Err(not_a_number());
-        }
+    if let Some(fraction) = fraction
+        && (fraction.is_empty() || !fraction.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(not_a_number());
     }
 
     let whole_digits = read_grouped_digits(whole).map_err(|error| match error {
@@ -286,9 +301,8 @@ fn parse_threshold(text: &str) -> Result<Option<FigureValue>, ParseError> {
         (">", Comparator::Gt),
         ("<", Comparator::Lt),
     ];
-    let Some((rest, comparator)) = comparators
-        .iter()
-        .find_map(|(symbol, comparator)| text.strip_prefix(symbol).map(|rest| (rest, *comparator)))
+    let Some((rest, comparator)) =
+        comparators.iter().find_map(|(symbol, comparator)| text.strip_prefix(symbol).map(|rest| (rest, *comparator)))
     else {
         return Ok(None);
     };
@@ -321,8 +335,8 @@ fn parse_band(text: &str) -> Result<Option<FigureValue>, ParseError> {
     Ok(Some(FigureValue::Band { low, high }))
 }
 
-/// `1,5 – 3,5` or `1,5 - 3,5%`; the dash must have spaces around it or be an en dash, so that
-/// a negative number is not read as a range.
+/// `1,5 – 3,5` or `1,5 - 3,5%`. The dash must be an en dash or have spaces around it, so that a
+/// negative number is not read as a range.
 fn parse_range(text: &str) -> Result<Option<FigureValue>, ParseError> {
     let split = text.split_once(" - ").or_else(|| text.split_once('–'));
     let Some((low_text, high_text)) = split else {
@@ -338,11 +352,8 @@ fn parse_range(text: &str) -> Result<Option<FigureValue>, ParseError> {
 
 /// `74,5`, `40%`, `100 % (698)`, `Rp 1.000`, `21.863 orang`, `500 PNS jabatan fungsional`.
 fn parse_number_with_words(text: &str) -> Result<FigureValue, ParseError> {
-    let without_currency = text
-        .strip_prefix("Rp.")
-        .or_else(|| text.strip_prefix("Rp"))
-        .map(str::trim_start)
-        .unwrap_or(text);
+    let without_currency =
+        text.strip_prefix("Rp.").or_else(|| text.strip_prefix("Rp")).map(str::trim_start).unwrap_or(text);
 
     let number_end = without_currency
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',' || c == '-' || c == '+' || c == '−'))
@@ -364,8 +375,8 @@ fn parse_number_with_words(text: &str) -> Result<FigureValue, ParseError> {
         return Ok(FigureValue::Number { value, count: Some(count), qualifier: None });
     }
 
-    // Words after a number name what is counted; a second number in them means the text is
-    // a sentence, which only a text indicator may hold.
+    // Words after a number name what is counted. A second number in them means the text is a
+    // sentence, and only a text indicator may contain one.
     let words_only = rest.chars().all(|c| c.is_alphabetic() || c.is_whitespace() || "-/().".contains(c));
     if !words_only {
         return Err(ParseError::NotANumber { text: text.to_string() });
@@ -499,7 +510,7 @@ mod tests {
     }
 
     #[test]
-    fn empty_is_an_error_and_dash_is_not_zero() {
+    fn empty_and_dash_are_not_zero() {
         assert_eq!(parse_figure("", ValueKind::Number), Err(ParseError::Empty));
         assert_eq!(parse_figure("   ", ValueKind::Index), Err(ParseError::Empty));
         assert_eq!(parse_number("-"), Err(ParseError::NotANumber { text: "-".into() }));

@@ -65,7 +65,11 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
             JsonPayloadError::Deserialize(error) if error.is_data() => ApiError::InvalidBody(vec![FieldError::new(
                 "body",
                 format!("data tidak sesuai skema (baris {}, kolom {}): {error}", error.line(), error.column()),
-                format!("the data does not match the schema (line {}, column {}): {error}", error.line(), error.column()),
+                format!(
+                    "the data does not match the schema (line {}, column {}): {error}",
+                    error.line(),
+                    error.column()
+                ),
             )]),
             other => ApiError::InvalidParameters(vec![FieldError::new(
                 "body",

@@ -1,7 +1,7 @@
 //! Middleware that makes every error response a problem+json body in the request's language.
 //!
-//! It covers the service's own `ApiError`s, the framework's rejections (which actix-web answers
-//! in plain text by default) and handler panics, which would otherwise drop the connection.
+//! It covers the service's own `ApiError`s, the framework's rejections (which actix-web sends
+//! as plain text by default) and handler panics, which would otherwise drop the connection.
 
 use std::panic::AssertUnwindSafe;
 
@@ -78,7 +78,7 @@ impl ResponseError for RenderedProblem {
     }
 }
 
-/// The language of a request's messages, from its `Accept-Language` header.
+/// Returns the language of a request's messages, from its `Accept-Language` header.
 pub fn request_lang(request: &HttpRequest) -> Lang {
     Lang::from_accept_language(request.headers().get(ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok()))
 }
@@ -113,7 +113,7 @@ fn is_problem(response: &ServiceResponse<BoxBody>) -> bool {
         .is_some_and(|value| value.starts_with(PROBLEM_CONTENT_TYPE))
 }
 
-/// A problem for an error response that did not come from `ApiError`, judged by its status.
+/// Builds a problem for an error response that did not come from `ApiError`, from its status.
 fn generic_problem(status: StatusCode, lang: Lang, instance: &str, request_id: Option<String>) -> Problem {
     let known = match status {
         StatusCode::NOT_FOUND => Some(ApiError::RouteNotFound),
@@ -175,15 +175,18 @@ mod tests {
 
     #[actix_web::test]
     async fn panic_becomes_500_problem() {
-        let app = test::init_service(App::new().route("/panic", web::get().to(panicking)).wrap(from_fn(render_problems))).await;
+        let app =
+            test::init_service(App::new().route("/panic", web::get().to(panicking)).wrap(from_fn(render_problems)))
+                .await;
 
         let request = test::TestRequest::get().uri("/panic").insert_header(("Accept-Language", "en")).to_request();
         let response = test::try_call_service(&app, request).await;
 
-        let error = response.err().expect("the panic is reported as an error response");
+        let error = response.expect_err("the panic is reported as an error response");
         let response = error.error_response();
         assert_eq!(response.status(), 500);
-        let body: Value = serde_json::from_slice(&actix_web::body::to_bytes(response.into_body()).await.unwrap()).unwrap();
+        let body: Value =
+            serde_json::from_slice(&actix_web::body::to_bytes(response.into_body()).await.unwrap()).unwrap();
         assert_eq!(body["title"], "Internal error");
         assert!(!body.to_string().contains("boom"), "panic text leaked: {body}");
     }
@@ -195,7 +198,11 @@ mod tests {
         )
         .await;
 
-        let request = test::TestRequest::post().uri("/echo").insert_header(("Content-Type", "text/plain")).set_payload("{}").to_request();
+        let request = test::TestRequest::post()
+            .uri("/echo")
+            .insert_header(("Content-Type", "text/plain"))
+            .set_payload("{}")
+            .to_request();
         let response = test::call_service(&app, request).await;
 
         assert_eq!(response.status(), 415);
@@ -211,12 +218,20 @@ mod tests {
         )
         .await;
         let post = |payload: &'static str| {
-            test::TestRequest::post().uri("/echo").insert_header(("Content-Type", "application/json")).set_payload(payload).to_request()
+            test::TestRequest::post()
+                .uri("/echo")
+                .insert_header(("Content-Type", "application/json"))
+                .set_payload(payload)
+                .to_request()
         };
 
         let broken = test::call_service(&app, post("{\"name\": ")).await;
         let mistyped = test::call_service(&app, post("{\"name\": 5}")).await;
-        let too_large = test::call_service(&app, post("{\"name\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}")).await;
+        let too_large = test::call_service(
+            &app,
+            post("{\"name\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}"),
+        )
+        .await;
 
         assert_eq!(broken.status(), 400);
         assert_eq!(mistyped.status(), 422);

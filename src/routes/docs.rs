@@ -8,7 +8,7 @@ use utoipa_swagger_ui::SwaggerUi;
 /// Path of the OpenAPI document.
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 
-/// The docs page at `/docs/`, reading the document from `OPENAPI_PATH`.
+/// Builds the docs page at `/docs/`, which reads the document from `OPENAPI_PATH`.
 pub fn swagger_ui(document: OpenApi) -> SwaggerUi {
     SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, document)
 }

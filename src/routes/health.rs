@@ -30,8 +30,8 @@ pub async fn live() -> HttpResponse {
 #[utoipa::path(
     tag = "health",
     responses(
-        (status = 200, description = "The database answers.", body = Health),
-        (status = 503, description = "The database does not answer.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The database responds.", body = Health),
+        (status = 503, description = "The database does not respond.", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/health/ready")]

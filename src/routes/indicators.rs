@@ -10,7 +10,7 @@ use crate::domain::pagination::Page;
 use crate::error::{ApiError, Problem, Resource};
 use crate::http::extractors::ApiQuery;
 use crate::routes::AppState;
-use crate::routes::params::{Checks, IndicatorParams, RoleParam, unknown_reference};
+use crate::routes::params::{Checks, IndicatorParams, RoleParam};
 use crate::routes::roadmaps::{RoadmapItemPath, RoadmapPath, find_roadmap};
 use crate::views::IndicatorView;
 
@@ -42,33 +42,44 @@ pub async fn list_indicators(
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
 
+    let organisation = match params.organisation.as_deref() {
+        Some(key) => organisations::find(&mut connection, Key::parse(key)).await?,
+        None => None,
+    };
+
     let mut checks = Checks::default();
-    let mut filter = IndicatorFilter::default();
-    if let Some(key) = params.objective.as_deref() {
-        filter.objective_id = nodes.find_objective(Key::parse(key)).map(|row| row.id);
-        if filter.objective_id.is_none() {
-            checks.add(unknown_reference("objective", key, "sasaran", "objective"));
-        }
-    }
-    if let Some(key) = params.theme.as_deref() {
-        filter.theme_id = nodes.find_theme(Key::parse(key)).map(|row| row.id);
-        if filter.theme_id.is_none() {
-            checks.add(unknown_reference("theme", key, "tema", "theme"));
-        }
-    }
-    if let Some(key) = params.activity.as_deref() {
-        filter.activity_id = nodes.find_activity(Key::parse(key)).map(|row| row.id);
-        if filter.activity_id.is_none() {
-            checks.add(unknown_reference("activity", key, "kegiatan utama", "activity"));
-        }
-    }
-    if let Some(key) = params.organisation.as_deref() {
-        let role = role.map_or(OrganisationRole::Any, OrganisationRole::from);
-        match organisations::find(&mut connection, Key::parse(key)).await? {
-            Some(organisation) => filter.organisation = Some((organisation.id, role)),
-            None => checks.add(unknown_reference("organisation", key, "organisasi", "organisation")),
-        }
-    }
+    let filter = IndicatorFilter {
+        objective_id: checks.reference(
+            "objective",
+            params.objective.as_deref(),
+            |key| nodes.find_objective(key).map(|row| row.id),
+            "sasaran",
+            "objective",
+        ),
+        theme_id: checks.reference(
+            "theme",
+            params.theme.as_deref(),
+            |key| nodes.find_theme(key).map(|row| row.id),
+            "tema",
+            "theme",
+        ),
+        activity_id: checks.reference(
+            "activity",
+            params.activity.as_deref(),
+            |key| nodes.find_activity(key).map(|row| row.id),
+            "kegiatan utama",
+            "activity",
+        ),
+        organisation: checks
+            .reference(
+                "organisation",
+                params.organisation.as_deref(),
+                |_| organisation.map(|found| found.id),
+                "organisasi",
+                "organisation",
+            )
+            .map(|id| (id, role.map_or(OrganisationRole::Any, OrganisationRole::from))),
+    };
     checks.finish()?;
 
     let (items, total) = indicators::list(&mut connection, roadmap.id, &filter, page, &nodes).await?;
@@ -87,7 +98,10 @@ pub async fn list_indicators(
     )
 )]
 #[get("/api/v1/roadmaps/{roadmap}/indicators/{item}")]
-pub async fn get_indicator(state: web::Data<AppState>, path: web::Path<RoadmapItemPath>) -> Result<web::Json<IndicatorView>, ApiError> {
+pub async fn get_indicator(
+    state: web::Data<AppState>,
+    path: web::Path<RoadmapItemPath>,
+) -> Result<web::Json<IndicatorView>, ApiError> {
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;

@@ -12,7 +12,7 @@ use crate::routes::AppState;
 use crate::routes::params::{Checks, OrganisationParams};
 use crate::views::OrganisationView;
 
-/// Longest search text accepted, in characters.
+/// Maximum length of the search text, in characters.
 const MAX_SEARCH_CHARS: usize = 100;
 
 /// Path of an organisation.

@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 
 use crate::db::indicators::OrganisationRole;
 use crate::domain::indicator::ObjectiveKind;
+use crate::domain::key::Key;
 use crate::domain::pagination::{MAX_PAGE, MAX_PAGE_SIZE, PageError, PageRequest};
 use crate::error::{ApiError, FieldError};
 
@@ -70,6 +71,24 @@ impl Checks {
         parsed
     }
 
+    /// Resolves a filter that names an object of the road map by id or code, through `find`;
+    /// records an error naming the field when nothing matches.
+    pub fn reference(
+        &mut self,
+        field: &str,
+        key: Option<&str>,
+        find: impl FnOnce(Key<'_>) -> Option<i64>,
+        kind_id: &str,
+        kind_en: &str,
+    ) -> Option<i64> {
+        let key = key?;
+        let found = find(Key::parse(key));
+        if found.is_none() {
+            self.add(unknown_reference(field, key, kind_id, kind_en));
+        }
+        found
+    }
+
     /// Rejects an empty or over-long text parameter.
     pub fn text<'a>(&mut self, field: &str, text: Option<&'a str>, max_chars: usize) -> Option<&'a str> {
         let text = text?.trim();
@@ -93,8 +112,8 @@ fn range_error(field: &str, max: u32) -> FieldError {
     )
 }
 
-/// A filter value that names no object of the road map.
-pub fn unknown_reference(field: &str, key: &str, kind_id: &str, kind_en: &str) -> FieldError {
+/// Builds the error for a filter value that names no object of the road map.
+fn unknown_reference(field: &str, key: &str, kind_id: &str, kind_en: &str) -> FieldError {
     FieldError::new(
         field,
         format!("tidak ada {kind_id} dengan id atau kode {key:?} di peta jalan ini"),

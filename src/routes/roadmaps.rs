@@ -11,7 +11,7 @@ use crate::domain::pagination::{Page, PageRequest};
 use crate::error::{ApiError, Problem, Resource};
 use crate::http::extractors::ApiQuery;
 use crate::routes::AppState;
-use crate::routes::params::{ActivityParams, Checks, ObjectiveParams, PageParams, unknown_reference};
+use crate::routes::params::{ActivityParams, Checks, ObjectiveParams, PageParams};
 use crate::views::{ActivityView, ObjectiveView, RoadmapTree, RoadmapView, ThemeView};
 
 /// Path of a road map.
@@ -50,7 +50,10 @@ pub async fn find_roadmap(connection: &mut Connection, key: &str) -> Result<Road
     )
 )]
 #[get("/api/v1/roadmaps")]
-pub async fn list_roadmaps(state: web::Data<AppState>, query: ApiQuery<PageParams>) -> Result<web::Json<Page<RoadmapView>>, ApiError> {
+pub async fn list_roadmaps(
+    state: web::Data<AppState>,
+    query: ApiQuery<PageParams>,
+) -> Result<web::Json<Page<RoadmapView>>, ApiError> {
     let ApiQuery(params) = query;
     let mut checks = Checks::default();
     let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
@@ -73,7 +76,10 @@ pub async fn list_roadmaps(state: web::Data<AppState>, query: ApiQuery<PageParam
     )
 )]
 #[get("/api/v1/roadmaps/{roadmap}")]
-pub async fn get_roadmap(state: web::Data<AppState>, path: web::Path<RoadmapPath>) -> Result<web::Json<RoadmapView>, ApiError> {
+pub async fn get_roadmap(
+    state: web::Data<AppState>,
+    path: web::Path<RoadmapPath>,
+) -> Result<web::Json<RoadmapView>, ApiError> {
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     Ok(web::Json(roadmap))
@@ -93,7 +99,10 @@ pub async fn get_roadmap(state: web::Data<AppState>, path: web::Path<RoadmapPath
     )
 )]
 #[get("/api/v1/roadmaps/{roadmap}/tree")]
-pub async fn get_tree(state: web::Data<AppState>, path: web::Path<RoadmapPath>) -> Result<web::Json<RoadmapTree>, ApiError> {
+pub async fn get_tree(
+    state: web::Data<AppState>,
+    path: web::Path<RoadmapPath>,
+) -> Result<web::Json<RoadmapTree>, ApiError> {
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let tree = roadmaps::tree(&mut connection, roadmap).await?;
@@ -157,13 +166,13 @@ pub async fn list_objectives(
     let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
 
     let mut checks = Checks::default();
-    let theme_id = params.theme.as_deref().and_then(|key| {
-        let theme = nodes.find_theme(Key::parse(key));
-        if theme.is_none() {
-            checks.add(unknown_reference("theme", key, "tema", "theme"));
-        }
-        theme.map(|row| row.id)
-    });
+    let theme_id = checks.reference(
+        "theme",
+        params.theme.as_deref(),
+        |key| nodes.find_theme(key).map(|row| row.id),
+        "tema",
+        "theme",
+    );
     checks.finish()?;
 
     let views = filter_objectives(&nodes, kind, theme_id).map(|row| nodes.objective_view(row)).collect();
@@ -181,7 +190,10 @@ pub async fn list_objectives(
     )
 )]
 #[get("/api/v1/roadmaps/{roadmap}/objectives/{item}")]
-pub async fn get_objective(state: web::Data<AppState>, path: web::Path<RoadmapItemPath>) -> Result<web::Json<ObjectiveView>, ApiError> {
+pub async fn get_objective(
+    state: web::Data<AppState>,
+    path: web::Path<RoadmapItemPath>,
+) -> Result<web::Json<ObjectiveView>, ApiError> {
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
@@ -219,13 +231,13 @@ pub async fn list_activities(
     let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
 
     let mut checks = Checks::default();
-    let objective_id = params.objective.as_deref().and_then(|key| {
-        let objective = nodes.find_objective(Key::parse(key));
-        if objective.is_none() {
-            checks.add(unknown_reference("objective", key, "sasaran", "objective"));
-        }
-        objective.map(|row| row.id)
-    });
+    let objective_id = checks.reference(
+        "objective",
+        params.objective.as_deref(),
+        |key| nodes.find_objective(key).map(|row| row.id),
+        "sasaran",
+        "objective",
+    );
     checks.finish()?;
 
     let views = nodes
@@ -248,7 +260,10 @@ pub async fn list_activities(
     )
 )]
 #[get("/api/v1/roadmaps/{roadmap}/activities/{item}")]
-pub async fn get_activity(state: web::Data<AppState>, path: web::Path<RoadmapItemPath>) -> Result<web::Json<ActivityView>, ApiError> {
+pub async fn get_activity(
+    state: web::Data<AppState>,
+    path: web::Path<RoadmapItemPath>,
+) -> Result<web::Json<ActivityView>, ApiError> {
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
@@ -260,8 +275,8 @@ pub async fn get_activity(state: web::Data<AppState>, path: web::Path<RoadmapIte
     Ok(web::Json(view))
 }
 
-/// Cuts one page out of a list that is already in memory; a road map's themes, objectives and
-/// activities number in the tens, so they are read whole.
+/// Cuts one page out of a list that is already in memory. A road map has tens of themes,
+/// objectives and activities, so reading them whole is cheap.
 fn page_of<T: utoipa::ToSchema>(items: Vec<T>, page: PageRequest) -> Page<T> {
     let total = items.len();
     let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);

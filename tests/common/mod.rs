@@ -1,9 +1,9 @@
 //! Test harness: a real PostgreSQL database per test, cloned from a migrated template, and the
 //! real server on a free port, called over HTTP.
 //!
-//! The server is found like the service finds it: `DATABASE_URL` (its database part is
-//! ignored; tests create their own databases), else the local server on 127.0.0.1:5432, else a
-//! private cluster under `target/test-postgres`.
+//! The server is found as the service finds it: `DATABASE_URL`, else the local server on
+//! 127.0.0.1:5432, else a private cluster under `target/test-postgres`. The database part of
+//! `DATABASE_URL` is ignored, because each test creates its own database.
 
 #![allow(dead_code)]
 
@@ -27,7 +27,7 @@ pub const SEMARANG: &str = "semarang-2023-2024";
 
 static SERVER_URL: OnceCell<String> = OnceCell::const_new();
 
-/// The server's URL without a database name.
+/// Returns the server's URL without a database name, finding the server on first use.
 pub async fn server_url() -> String {
     SERVER_URL
         .get_or_init(|| async {
@@ -80,13 +80,17 @@ const TEMPLATE_LOCK_KEY: i64 = 0x7465_7374_7470_6c74;
 
 async fn ensure_template(server: &str) -> String {
     let template = template_name();
-    let mut admin = AsyncPgConnection::establish(&format!("{server}/postgres")).await.expect("connect to the postgres database");
+    let mut admin =
+        AsyncPgConnection::establish(&format!("{server}/postgres")).await.expect("connect to the postgres database");
     diesel::sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK_KEY})")).execute(&mut admin).await.unwrap();
 
     let exists = database_exists(&mut admin, &template).await;
     if !exists {
         let building = format!("{template}_building");
-        diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).execute(&mut admin).await.unwrap();
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
         diesel::sql_query(format!("CREATE DATABASE {building}")).execute(&mut admin).await.unwrap();
         migrate::run_pending(&format!("{server}/{building}")).await.expect("migrate the template");
         diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {template}")).execute(&mut admin).await.unwrap();
@@ -123,7 +127,10 @@ impl TestDatabase {
         let name = format!("petajalan_test_{}", uuid::Uuid::new_v4().simple());
 
         let mut admin = AsyncPgConnection::establish(&format!("{server}/postgres")).await.unwrap();
-        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(&mut admin).await.expect("clone the template");
+        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .execute(&mut admin)
+            .await
+            .expect("clone the template");
         TestDatabase { server, name }
     }
 
