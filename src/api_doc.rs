@@ -20,7 +20,12 @@ use crate::routes;
         (name = "organisations", description = "Government units (OPD)."),
         (name = "health", description = "Liveness and readiness probes."),
     ),
-    components(schemas(crate::error::Problem, crate::error::ProblemField))
+    components(schemas(
+        crate::error::Problem,
+        crate::error::ProblemField,
+        crate::routes::params::RoleParam,
+        crate::domain::indicator::ObjectiveKind
+    ))
 )]
 pub struct ApiDoc;
 

@@ -97,6 +97,16 @@ impl Settings {
             ));
         }
 
+        let log_filter = reader.text("PETAJALAN_LOG", "info");
+        if tracing_subscriber::EnvFilter::try_new(&log_filter).is_err() {
+            return Err(reader.invalid(
+                "PETAJALAN_LOG",
+                &log_filter,
+                "bukan filter tracing yang valid, misalnya info atau petajalan=debug,info",
+                "not a valid tracing filter, for example info or petajalan=debug,info",
+            ));
+        }
+
         let log_format = match reader.text("PETAJALAN_LOG_FORMAT", "plain").as_str() {
             "plain" => LogFormat::Plain,
             "json" => LogFormat::Json,
@@ -122,7 +132,7 @@ impl Settings {
                 "address:port, for example 127.0.0.1:8080",
             )?,
             log_format,
-            log_filter: reader.text("PETAJALAN_LOG", "info"),
+            log_filter,
             lang,
             db_pool_size: reader.bounded("PETAJALAN_DB_POOL_SIZE", 10, 1, 500)?,
             db_pool_timeout: Duration::from_millis(reader.bounded(
@@ -147,6 +157,34 @@ impl Settings {
             )?),
             data_dir: PathBuf::from(reader.text("PETAJALAN_DATA_DIR", "var")),
         })
+    }
+}
+
+/// Describes a failed connection for an error message: the URL without its password, and the
+/// settings to check.
+pub fn connection_hint(database_url: &str, lang: Lang) -> String {
+    let url = redact_password(database_url);
+    match lang {
+        Lang::Id => format!(
+            "tidak dapat terhubung ke PostgreSQL di {url}; periksa host, port, pengguna, kata sandi dan nama basis data (DATABASE_URL), dan pastikan servernya berjalan"
+        ),
+        Lang::En => format!(
+            "cannot connect to PostgreSQL at {url}; check the host, port, user, password and database name (DATABASE_URL), and that the server is running"
+        ),
+    }
+}
+
+/// Replaces the password of a `postgres://user:password@host/...` URL with `***`.
+pub fn redact_password(database_url: &str) -> String {
+    let Some((scheme, rest)) = database_url.split_once("://") else {
+        return database_url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) if credentials.contains(':') => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => database_url.to_string(),
     }
 }
 
@@ -221,6 +259,12 @@ mod tests {
     }
 
     #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_password("postgres://app:secret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(redact_password("postgres://app@db/x"), "postgres://app@db/x");
+    }
+
+    #[test]
     fn invalid_values_name_the_variable() {
         let cases = [
             ("PETAJALAN_BIND", "localhost"),
@@ -229,6 +273,7 @@ mod tests {
             ("PETAJALAN_LOG_FORMAT", "xml"),
             ("PETAJALAN_LANG", "fr"),
             ("DATABASE_URL", "mysql://x"),
+            ("PETAJALAN_LOG", "[["),
         ];
         for (name, value) in cases {
             let error = Settings::from_map(&vars(&[(name, value)])).unwrap_err();

@@ -225,7 +225,10 @@ impl ResponseError for ApiError {
 /// Builds a problem+json response, with `Retry-After` on 503.
 pub fn problem_response(status: StatusCode, problem: &Problem, lang: Lang) -> HttpResponse {
     let mut builder = HttpResponse::build(status);
-    builder.content_type(PROBLEM_CONTENT_TYPE).insert_header(("Content-Language", lang.code()));
+    builder
+        .content_type(PROBLEM_CONTENT_TYPE)
+        .insert_header(("Content-Language", lang.code()))
+        .insert_header(("Vary", "Accept-Language"));
     if status == StatusCode::SERVICE_UNAVAILABLE {
         builder.insert_header(("Retry-After", RETRY_AFTER_SECONDS.to_string()));
     }

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use petajalan::config::Settings;
@@ -23,7 +24,7 @@ const LOCAL_DATABASE: &str = "petajalan";
 #[command(
     name = "petajalan",
     version,
-    about = "Layanan peta jalan reformasi birokrasi: indikator, target, rencana aksi dan realisasi triwulanan."
+    about = "Layanan peta jalan reformasi birokrasi: tujuan, sasaran, kegiatan utama, indikator, baseline dan target."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -85,7 +86,6 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli.command, &settings)) {
         Ok(code) => code,
         Err(error) => {
-            tracing::error!(error = format!("{error:#}"), "command failed");
             eprintln!("{}: {error:#}", settings.lang.pick("Gagal", "Failed"));
             ExitCode::FAILURE
         }
@@ -98,7 +98,9 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> 
         Command::Openapi { output } => {
             let json = api_doc::document_json()?;
             match output {
-                Some(path) => std::fs::write(&path, json)?,
+                Some(path) => {
+                    std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?
+                }
                 None => print!("{json}"),
             }
             Ok(ExitCode::SUCCESS)
@@ -114,7 +116,7 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> 
         }
         Command::Migrate => {
             let database = Database::open(settings).await?;
-            let applied = migrate::run_pending(&database.url).await?;
+            let applied = migrate::run_pending(&database.url, lang).await?;
             println!("{}: {}", lang.pick("Migrasi diterapkan", "Migrations applied"), applied.len());
             database.close().await;
             Ok(ExitCode::SUCCESS)
@@ -129,7 +131,7 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> 
 }
 
 async fn serve(settings: &Settings, database_url: &str, imports: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let applied = migrate::run_pending(database_url).await?;
+    let applied = migrate::run_pending(database_url, settings.lang).await?;
     tracing::info!(count = applied.len(), "migrations applied");
 
     if !imports.is_empty() {
@@ -156,10 +158,12 @@ async fn serve(settings: &Settings, database_url: &str, imports: &[PathBuf]) -> 
 
 /// Migrates, then checks and imports each file; stops at the first invalid one.
 async fn import_files(database_url: &str, files: &[PathBuf], lang: Lang) -> anyhow::Result<ExitCode> {
-    migrate::run_pending(database_url).await?;
+    migrate::run_pending(database_url, lang).await?;
     let mut connection = {
         use diesel_async::AsyncConnection;
-        diesel_async::AsyncPgConnection::establish(database_url).await?
+        diesel_async::AsyncPgConnection::establish(database_url)
+            .await
+            .with_context(|| petajalan::config::connection_hint(database_url, lang))?
     };
 
     for file in files {
@@ -272,7 +276,9 @@ impl Database {
         }
 
         let server = local_postgres::find_server(&settings.data_dir).await?;
-        local_postgres::ensure_database(&server, LOCAL_DATABASE).await?;
+        local_postgres::ensure_database(&server, LOCAL_DATABASE)
+            .await
+            .with_context(|| petajalan::config::connection_hint(&server.database_url("postgres"), settings.lang))?;
         let started_cluster = match &server.source {
             Source::LocalServer => {
                 tracing::info!(

@@ -5,12 +5,14 @@ use std::net::TcpListener;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
+use anyhow::Context;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
 use crate::api_doc::ApiDoc;
 use crate::config::Settings;
 use crate::db::pool::Pool;
+use crate::domain::lang::Lang;
 use crate::error::ApiError;
 use crate::http::extractors::{json_config, path_config, query_config};
 use crate::http::problem::render_problems;
@@ -26,7 +28,15 @@ pub struct Application {
 impl Application {
     /// Binds the listener from the settings and builds the server on the given pool.
     pub fn build(settings: &Settings, pool: Pool) -> anyhow::Result<Application> {
-        let listener = TcpListener::bind(settings.bind)?;
+        let listener = TcpListener::bind(settings.bind).with_context(|| match settings.lang {
+            Lang::Id => format!(
+                "tidak dapat mendengarkan di {} (PETAJALAN_BIND); mungkin port itu dipakai program lain",
+                settings.bind
+            ),
+            Lang::En => {
+                format!("cannot listen on {} (PETAJALAN_BIND); another program may be using that port", settings.bind)
+            }
+        })?;
         let port = listener.local_addr()?.port();
         let state = AppState { pool };
         let json_limit = settings.json_limit_bytes;
@@ -42,6 +52,7 @@ impl Application {
                 .configure(routes::configure)
                 .split_for_parts();
             app.service(docs::swagger_ui(document))
+                .route("/docs", web::get().to(docs::redirect_to_docs))
                 .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::RouteNotFound) }))
                 .wrap(from_fn(render_problems))
                 .wrap(from_fn(trace_requests))

@@ -10,6 +10,7 @@ async fn problem(response: reqwest::Response) -> (u16, Value) {
     let content_type = response.headers().get("content-type").unwrap().to_str().unwrap().to_string();
     assert_eq!(content_type, "application/problem+json");
     assert!(response.headers().contains_key("x-request-id"));
+    assert_eq!(response.headers()["vary"], "Accept-Language");
     (status, response.json().await.unwrap())
 }
 
@@ -139,4 +140,40 @@ async fn unreachable_database_gives_503() {
     assert_eq!(body["title"], "Service unavailable");
     assert!(!body.to_string().contains("127.0.0.1:1"), "internal details leaked: {body}");
     assert_eq!(live.status(), 200);
+}
+
+#[tokio::test]
+async fn routes_without_parameters_reject_any() {
+    let app = TestApp::spawn_with_semarang().await;
+
+    let (tree_status, tree) = problem(app.get(&format!("/api/v1/roadmaps/{SEMARANG}/tree?x=1")).await).await;
+    let (detail_status, _) =
+        problem(app.get(&format!("/api/v1/roadmaps/{SEMARANG}/indicators/IND-03?x=1")).await).await;
+
+    assert_eq!(tree_status, 400);
+    assert_eq!(tree["errors"][0]["field"], "x");
+    assert_eq!(detail_status, 400);
+}
+
+#[tokio::test]
+async fn role_without_organisation_is_rejected() {
+    let app = TestApp::spawn_with_semarang().await;
+
+    let (status, body) =
+        problem(app.get(&format!("/api/v1/roadmaps/{SEMARANG}/indicators?role=coordinator")).await).await;
+
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["field"], "role");
+}
+
+#[tokio::test]
+async fn all_parameter_errors_come_together() {
+    let app = TestApp::spawn_with_semarang().await;
+
+    let (status, body) =
+        problem(app.get(&format!("/api/v1/roadmaps/{SEMARANG}/objectives?kind=foo&theme=nope")).await).await;
+
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["field"], "kind");
+    assert_eq!(body["errors"][1]["field"], "theme");
 }

@@ -200,3 +200,20 @@ async fn import_runs_in_one_transaction() {
     .unwrap();
     assert_eq!(counts[0].count, 0);
 }
+
+#[test]
+fn guide_example_passes_the_check() {
+    let guide = std::fs::read_to_string(repo_path("docs/panduan-berkas-peta-jalan.md")).unwrap();
+    let start = guide.find("```toml\n").expect("the guide has a TOML example") + "```toml\n".len();
+    let end = start + guide[start..].find("```").unwrap();
+
+    let result = petajalan::domain::roadmap_file::parse_roadmap_file(&guide[start..end]);
+
+    let problems: Vec<String> = result
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(|problem| problem.message(petajalan::domain::lang::Lang::En).to_string())
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+}

@@ -56,3 +56,52 @@ fn document_lists_every_route() {
         assert!(paths.iter().any(|path| *path == expected), "{expected} is missing from {paths:?}");
     }
 }
+
+fn collect_refs(value: &serde_json::Value, refs: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, child) in map {
+                match (key.as_str(), child) {
+                    ("$ref", serde_json::Value::String(target)) => refs.push(target.clone()),
+                    _ => collect_refs(child, refs),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| collect_refs(item, refs)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_resolves() {
+    let document: serde_json::Value = serde_json::from_str(&petajalan::api_doc::document_json().unwrap()).unwrap();
+    let mut refs = Vec::new();
+
+    collect_refs(&document, &mut refs);
+
+    assert!(!refs.is_empty());
+    for target in refs {
+        let name = target.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("unexpected $ref {target}"));
+        assert!(document["components"]["schemas"].get(name).is_some(), "$ref {target} names no schema");
+    }
+}
+
+#[test]
+fn integer_formats_are_standard() {
+    let json = petajalan::api_doc::document_json().unwrap();
+
+    for format in ["\"u-int", "\"uint"] {
+        assert!(!json.contains(format), "non-standard integer format {format} in the document");
+    }
+}
+
+#[tokio::test]
+async fn docs_path_redirects_to_page() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+
+    let response = client.get(format!("{}/docs", app.address)).send().await.unwrap();
+
+    assert_eq!(response.status(), 308);
+    assert_eq!(response.headers()["location"], "/docs/");
+}

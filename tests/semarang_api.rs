@@ -248,7 +248,11 @@ async fn pages_split_the_list() {
 async fn organisations_are_searchable_by_alias() {
     let app = TestApp::spawn_with_semarang().await;
 
-    let found = app.get_json("/api/v1/organisations?q=Bag.PBJ").await;
+    let by_alias = app.get_json("/api/v1/organisations?q=Bag.PBJ").await;
+    let without_space = app.get_json("/api/v1/organisations?q=Bag.Organisasi").await;
+    let by_lower_case_code = app.get_json("/api/v1/organisations/diskominfo").await;
 
-    assert_eq!(codes(&found["items"]), ["BAG-PBJ"]);
+    assert_eq!(codes(&by_alias["items"]), ["BAG-PBJ"]);
+    assert_eq!(codes(&without_space["items"]), ["BAG-ORGANISASI"]);
+    assert_eq!(by_lower_case_code["code"], "DISKOMINFO");
 }

@@ -1,7 +1,11 @@
 //! Applies the embedded migrations under an advisory lock, so that several instances starting
 //! at once apply each migration once.
 
+use anyhow::Context;
 use diesel::RunQueryDsl;
+
+use crate::config::connection_hint;
+use crate::domain::lang::Lang;
 use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -13,17 +17,18 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 const MIGRATION_LOCK_KEY: i64 = 0x7065_7461_6a61_6c6e;
 
 /// Applies pending migrations and returns the names of those applied.
-pub async fn run_pending(database_url: &str) -> anyhow::Result<Vec<String>> {
+pub async fn run_pending(database_url: &str, lang: Lang) -> anyhow::Result<Vec<String>> {
     let url = database_url.to_string();
     // The wrapper offers diesel's blocking connection interface, so it runs on a blocking
     // thread rather than on an async worker.
-    tokio::task::spawn_blocking(move || apply(&url)).await?
+    tokio::task::spawn_blocking(move || apply(&url, lang)).await?
 }
 
-fn apply(database_url: &str) -> anyhow::Result<Vec<String>> {
+fn apply(database_url: &str, lang: Lang) -> anyhow::Result<Vec<String>> {
     use diesel::Connection;
 
-    let mut connection = AsyncConnectionWrapper::<AsyncPgConnection>::establish(database_url)?;
+    let mut connection = AsyncConnectionWrapper::<AsyncPgConnection>::establish(database_url)
+        .with_context(|| connection_hint(database_url, lang))?;
     diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(&mut connection)?;
 
     let result = connection

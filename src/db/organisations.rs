@@ -6,10 +6,12 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use crate::db::rows::OrganisationRow;
 use crate::db::schema::organisations;
 use crate::domain::key::Key;
+use crate::domain::organisation_names::match_key;
 use crate::domain::pagination::PageRequest;
 use crate::views::{OrganisationRef, OrganisationView};
 
-/// Lists organisations by code; `search` matches code, name or alias, ignoring case.
+/// Lists organisations by code. `search` matches code, name or alias the way the import matches
+/// names: ignoring case, reading dots as spaces and collapsing runs of spaces.
 pub async fn list(
     connection: &mut AsyncPgConnection,
     search: Option<&str>,
@@ -18,13 +20,11 @@ pub async fn list(
     let filtered = || {
         let mut query = organisations::table.into_boxed();
         if let Some(search) = search {
-            let pattern = format!("%{}%", escape_like(search));
+            let pattern = format!("%{}%", escape_like(&match_key(search)));
+            // `match_key`'s normalisation in SQL, over the code, the name and every alias.
+            let normalised = "regexp_replace(lower(replace(code || ' | ' || name || ' | ' || array_to_string(aliases, ' | '), '.', ' ')), '\\s+', ' ', 'g') LIKE ";
             query = query.filter(
-                organisations::code
-                    .ilike(pattern.clone())
-                    .or(organisations::name.ilike(pattern.clone()))
-                    .or(diesel::dsl::sql::<diesel::sql_types::Bool>("array_to_string(aliases, ' ') ILIKE ")
-                        .bind::<diesel::sql_types::Text, _>(pattern)),
+                diesel::dsl::sql::<diesel::sql_types::Bool>(normalised).bind::<diesel::sql_types::Text, _>(pattern),
             );
         }
         query
@@ -46,7 +46,8 @@ pub async fn find(connection: &mut AsyncPgConnection, key: Key<'_>) -> QueryResu
     let query = organisations::table.select(OrganisationRow::as_select()).into_boxed();
     let query = match key {
         Key::Id(id) => query.filter(organisations::id.eq(id)),
-        Key::Code(code) => query.filter(organisations::code.eq(code)),
+        // Codes are stored in upper case, so `bappeda` finds `BAPPEDA`.
+        Key::Code(code) => query.filter(organisations::code.eq(code.to_uppercase())),
     };
     Ok(query.first(connection).await.optional()?.map(view))
 }

@@ -7,10 +7,10 @@ use crate::db::organisations;
 use crate::db::roadmaps::RoadmapNodes;
 use crate::domain::key::Key;
 use crate::domain::pagination::Page;
-use crate::error::{ApiError, Problem, Resource};
+use crate::error::{ApiError, FieldError, Problem, Resource};
 use crate::http::extractors::ApiQuery;
 use crate::routes::AppState;
-use crate::routes::params::{Checks, IndicatorParams, RoleParam};
+use crate::routes::params::{Checks, IndicatorParams, NoParams, RoleParam};
 use crate::routes::roadmaps::{RoadmapItemPath, RoadmapPath, find_roadmap};
 use crate::views::IndicatorView;
 
@@ -36,7 +36,13 @@ pub async fn list_indicators(
     let mut checks = Checks::default();
     let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
     let role = checks.choice::<RoleParam>("role", params.role.as_deref(), &["coordinator", "implementer", "any"]);
-    checks.finish()?;
+    if params.role.is_some() && params.organisation.is_none() {
+        checks.add(FieldError::new(
+            "role",
+            "role hanya berlaku bersama parameter organisation",
+            "role applies only together with the organisation parameter",
+        ));
+    }
 
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
@@ -47,8 +53,49 @@ pub async fn list_indicators(
         None => None,
     };
 
-    let mut checks = Checks::default();
-    let filter = IndicatorFilter {
+    let filter = resolve_filter(&params, &nodes, organisation.map(|found| found.id), role, &mut checks);
+    checks.finish()?;
+
+    let (items, total) = indicators::list(&mut connection, roadmap.id, &filter, page, &nodes).await?;
+    Ok(web::Json(Page::new(items, page, total)))
+}
+
+/// Returns one indicator with its baseline, targets, coordinator, implementers and the places
+/// in the tree where it is shown.
+#[utoipa::path(
+    tag = "indicators",
+    params(RoadmapItemPath),
+    responses(
+        (status = 200, description = "The indicator.", body = IndicatorView),
+        (status = 404, description = "No such road map or indicator.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/roadmaps/{roadmap}/indicators/{item}")]
+pub async fn get_indicator(
+    state: web::Data<AppState>,
+    path: web::Path<RoadmapItemPath>,
+    _query: ApiQuery<NoParams>,
+) -> Result<web::Json<IndicatorView>, ApiError> {
+    let mut connection = state.pool.get().await?;
+    let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
+    let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
+
+    let indicator = indicators::find(&mut connection, roadmap.id, Key::parse(&path.item), &nodes)
+        .await?
+        .ok_or_else(|| ApiError::NotFound { resource: Resource::Indicator, key: path.item.clone() })?;
+    Ok(web::Json(indicator))
+}
+
+/// Turns the filter parameters into ids, recording an error for each that names nothing.
+fn resolve_filter(
+    params: &IndicatorParams,
+    nodes: &RoadmapNodes,
+    organisation_id: Option<i64>,
+    role: Option<RoleParam>,
+    checks: &mut Checks,
+) -> IndicatorFilter {
+    IndicatorFilter {
         objective_id: checks.reference(
             "objective",
             params.objective.as_deref(),
@@ -74,40 +121,10 @@ pub async fn list_indicators(
             .reference(
                 "organisation",
                 params.organisation.as_deref(),
-                |_| organisation.map(|found| found.id),
+                |_| organisation_id,
                 "organisasi",
                 "organisation",
             )
             .map(|id| (id, role.map_or(OrganisationRole::Any, OrganisationRole::from))),
-    };
-    checks.finish()?;
-
-    let (items, total) = indicators::list(&mut connection, roadmap.id, &filter, page, &nodes).await?;
-    Ok(web::Json(Page::new(items, page, total)))
-}
-
-/// Returns one indicator with its baseline, targets, coordinator, implementers and the places
-/// in the tree where it is shown.
-#[utoipa::path(
-    tag = "indicators",
-    params(RoadmapItemPath),
-    responses(
-        (status = 200, description = "The indicator.", body = IndicatorView),
-        (status = 404, description = "No such road map or indicator.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/api/v1/roadmaps/{roadmap}/indicators/{item}")]
-pub async fn get_indicator(
-    state: web::Data<AppState>,
-    path: web::Path<RoadmapItemPath>,
-) -> Result<web::Json<IndicatorView>, ApiError> {
-    let mut connection = state.pool.get().await?;
-    let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
-    let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
-
-    let indicator = indicators::find(&mut connection, roadmap.id, Key::parse(&path.item), &nodes)
-        .await?
-        .ok_or_else(|| ApiError::NotFound { resource: Resource::Indicator, key: path.item.clone() })?;
-    Ok(web::Json(indicator))
+    }
 }

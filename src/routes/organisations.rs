@@ -9,7 +9,7 @@ use crate::domain::pagination::Page;
 use crate::error::{ApiError, Problem, Resource};
 use crate::http::extractors::ApiQuery;
 use crate::routes::AppState;
-use crate::routes::params::{Checks, OrganisationParams};
+use crate::routes::params::{Checks, NoParams, OrganisationParams};
 use crate::views::OrganisationView;
 
 /// Maximum length of the search text, in characters.
@@ -64,6 +64,7 @@ pub async fn list_organisations(
 pub async fn get_organisation(
     state: web::Data<AppState>,
     path: web::Path<OrganisationPath>,
+    _query: ApiQuery<NoParams>,
 ) -> Result<web::Json<OrganisationView>, ApiError> {
     let mut connection = state.pool.get().await?;
     let organisation = organisations::find(&mut connection, Key::parse(&path.organisation))

@@ -71,8 +71,8 @@ impl Checks {
         parsed
     }
 
-    /// Resolves a filter that names an object of the road map by id or code, through `find`;
-    /// records an error naming the field when nothing matches.
+    /// Resolves a filter that names an object of the road map by id or code, through `find`.
+    /// When nothing matches, it records an error that names the field.
     pub fn reference(
         &mut self,
         field: &str,
@@ -120,6 +120,11 @@ fn unknown_reference(field: &str, key: &str, kind_id: &str, kind_en: &str) -> Fi
         format!("there is no {kind_en} with id or code {key:?} in this road map"),
     )
 }
+
+/// The parameters of a route that takes none; any parameter is rejected as unknown.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
 
 /// Paging of a list.
 #[derive(Debug, Deserialize, IntoParams)]

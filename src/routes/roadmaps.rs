@@ -11,7 +11,7 @@ use crate::domain::pagination::{Page, PageRequest};
 use crate::error::{ApiError, Problem, Resource};
 use crate::http::extractors::ApiQuery;
 use crate::routes::AppState;
-use crate::routes::params::{ActivityParams, Checks, ObjectiveParams, PageParams};
+use crate::routes::params::{ActivityParams, Checks, NoParams, ObjectiveParams, PageParams};
 use crate::views::{ActivityView, ObjectiveView, RoadmapTree, RoadmapView, ThemeView};
 
 /// Path of a road map.
@@ -79,6 +79,7 @@ pub async fn list_roadmaps(
 pub async fn get_roadmap(
     state: web::Data<AppState>,
     path: web::Path<RoadmapPath>,
+    _query: ApiQuery<NoParams>,
 ) -> Result<web::Json<RoadmapView>, ApiError> {
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
@@ -102,6 +103,7 @@ pub async fn get_roadmap(
 pub async fn get_tree(
     state: web::Data<AppState>,
     path: web::Path<RoadmapPath>,
+    _query: ApiQuery<NoParams>,
 ) -> Result<web::Json<RoadmapTree>, ApiError> {
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
@@ -159,13 +161,11 @@ pub async fn list_objectives(
     let mut checks = Checks::default();
     let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
     let kind = checks.choice::<ObjectiveKind>("kind", params.kind.as_deref(), &["general", "thematic"]);
-    checks.finish()?;
 
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
 
-    let mut checks = Checks::default();
     let theme_id = checks.reference(
         "theme",
         params.theme.as_deref(),
@@ -193,6 +193,7 @@ pub async fn list_objectives(
 pub async fn get_objective(
     state: web::Data<AppState>,
     path: web::Path<RoadmapItemPath>,
+    _query: ApiQuery<NoParams>,
 ) -> Result<web::Json<ObjectiveView>, ApiError> {
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
@@ -224,13 +225,11 @@ pub async fn list_activities(
     let ApiQuery(params) = query;
     let mut checks = Checks::default();
     let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
-    checks.finish()?;
 
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
 
-    let mut checks = Checks::default();
     let objective_id = checks.reference(
         "objective",
         params.objective.as_deref(),
@@ -263,6 +262,7 @@ pub async fn list_activities(
 pub async fn get_activity(
     state: web::Data<AppState>,
     path: web::Path<RoadmapItemPath>,
+    _query: ApiQuery<NoParams>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;

@@ -92,7 +92,9 @@ async fn ensure_template(server: &str) -> String {
             .await
             .unwrap();
         diesel::sql_query(format!("CREATE DATABASE {building}")).execute(&mut admin).await.unwrap();
-        migrate::run_pending(&format!("{server}/{building}")).await.expect("migrate the template");
+        migrate::run_pending(&format!("{server}/{building}"), petajalan::domain::lang::Lang::En)
+            .await
+            .expect("migrate the template");
         diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {template}")).execute(&mut admin).await.unwrap();
     }
 
