@@ -47,7 +47,48 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     /// `PETAJALAN_DATA_DIR`: where the private PostgreSQL cluster lives when one is needed.
     pub data_dir: PathBuf,
+    pub auth: AuthSettings,
+    /// `PETAJALAN_CORS_ORIGINS`: comma-separated origins that browsers may call the API from;
+    /// none by default.
+    pub cors_origins: Vec<String>,
 }
+
+/// Settings of tokens, password hashing and login throttling.
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    /// `PETAJALAN_JWT_SECRET`, or the contents of the file named by `PETAJALAN_JWT_SECRET_FILE`:
+    /// the HMAC key that signs access tokens, at least `MIN_JWT_SECRET_BYTES` long. `None` when
+    /// neither is set; `serve` then makes a random key that lasts until the process stops.
+    pub jwt_secret: Option<Vec<u8>>,
+    /// `PETAJALAN_JWT_ALGORITHM`: `HS256`, `HS384` or `HS512`; tokens of any other algorithm are
+    /// rejected.
+    pub jwt_algorithm: jsonwebtoken::Algorithm,
+    /// `PETAJALAN_JWT_ISSUER`: the `iss` claim written and required.
+    pub jwt_issuer: String,
+    /// `PETAJALAN_JWT_AUDIENCE`: the `aud` claim written and required.
+    pub jwt_audience: String,
+    /// `PETAJALAN_ACCESS_TOKEN_SECONDS`: lifetime of an access token.
+    pub access_token_ttl: Duration,
+    /// `PETAJALAN_REFRESH_TOKEN_DAYS`: lifetime of a refresh token.
+    pub refresh_token_ttl: Duration,
+    /// `PETAJALAN_PASSWORD_HASH_CONCURRENCY`: most password hashes computed at once; each
+    /// takes 19 MiB of memory.
+    pub hash_concurrency: usize,
+    /// `PETAJALAN_PASSWORD_HASH_WAIT_MS`: how long a login waits for a hashing slot before it
+    /// gets 503.
+    pub hash_wait: Duration,
+    /// `PETAJALAN_LOGIN_MAX_FAILURES`: failed logins for one username within the window before
+    /// further attempts get 429.
+    pub login_max_failures_per_user: i64,
+    /// `PETAJALAN_LOGIN_MAX_FAILURES_PER_IP`: the same, for one client address.
+    pub login_max_failures_per_ip: i64,
+    /// `PETAJALAN_LOGIN_WINDOW_SECONDS`: the window over which failures are counted.
+    pub login_window: Duration,
+}
+
+/// Shortest HMAC signing key accepted, in bytes (RFC 7518 requires at least the hash size, 32
+/// bytes for HS256).
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
 /// A setting that is missing or invalid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,8 +197,98 @@ impl Settings {
                 3_600,
             )?),
             data_dir: PathBuf::from(reader.text("PETAJALAN_DATA_DIR", "var")),
+            auth: read_auth(&reader)?,
+            cors_origins: read_origins(&reader)?,
         })
     }
+}
+
+fn read_auth(reader: &Reader) -> Result<AuthSettings, ConfigError> {
+    let jwt_secret =
+        match (reader.optional_text("PETAJALAN_JWT_SECRET"), reader.optional_text("PETAJALAN_JWT_SECRET_FILE")) {
+            (Some(_), Some(_)) => {
+                return Err(reader.invalid(
+                    "PETAJALAN_JWT_SECRET_FILE",
+                    "",
+                    "atur PETAJALAN_JWT_SECRET atau PETAJALAN_JWT_SECRET_FILE, jangan keduanya",
+                    "set PETAJALAN_JWT_SECRET or PETAJALAN_JWT_SECRET_FILE, not both",
+                ));
+            }
+            (Some(secret), None) => Some(check_secret(reader, "PETAJALAN_JWT_SECRET", "", secret.into_bytes())?),
+            (None, Some(path)) => {
+                let bytes = std::fs::read(&path).map_err(|error| {
+                    reader.invalid(
+                        "PETAJALAN_JWT_SECRET_FILE",
+                        &path,
+                        &format!("berkas tidak dapat dibaca ({error})"),
+                        &format!("the file cannot be read ({error})"),
+                    )
+                })?;
+                let trimmed = String::from_utf8_lossy(&bytes).trim().as_bytes().to_vec();
+                Some(check_secret(reader, "PETAJALAN_JWT_SECRET_FILE", &path, trimmed)?)
+            }
+            (None, None) => None,
+        };
+
+    let algorithm_text = reader.text("PETAJALAN_JWT_ALGORITHM", "HS256");
+    let jwt_algorithm = match algorithm_text.as_str() {
+        "HS256" => jsonwebtoken::Algorithm::HS256,
+        "HS384" => jsonwebtoken::Algorithm::HS384,
+        "HS512" => jsonwebtoken::Algorithm::HS512,
+        other => {
+            return Err(reader.invalid(
+                "PETAJALAN_JWT_ALGORITHM",
+                other,
+                "pilih HS256, HS384 atau HS512",
+                "choose HS256, HS384 or HS512",
+            ));
+        }
+    };
+
+    Ok(AuthSettings {
+        jwt_secret,
+        jwt_algorithm,
+        jwt_issuer: reader.text("PETAJALAN_JWT_ISSUER", "petajalan"),
+        jwt_audience: reader.text("PETAJALAN_JWT_AUDIENCE", "petajalan-api"),
+        access_token_ttl: Duration::from_secs(reader.bounded("PETAJALAN_ACCESS_TOKEN_SECONDS", 900, 30, 3_600)?),
+        refresh_token_ttl: Duration::from_secs(86_400 * reader.bounded("PETAJALAN_REFRESH_TOKEN_DAYS", 14, 1, 90)?),
+        hash_concurrency: reader.bounded("PETAJALAN_PASSWORD_HASH_CONCURRENCY", 2, 1, 64)?,
+        hash_wait: Duration::from_millis(reader.bounded("PETAJALAN_PASSWORD_HASH_WAIT_MS", 2_000, 10, 60_000)?),
+        login_max_failures_per_user: reader.bounded("PETAJALAN_LOGIN_MAX_FAILURES", 5, 1, 1_000)?,
+        login_max_failures_per_ip: reader.bounded("PETAJALAN_LOGIN_MAX_FAILURES_PER_IP", 20, 1, 100_000)?,
+        login_window: Duration::from_secs(reader.bounded("PETAJALAN_LOGIN_WINDOW_SECONDS", 900, 1, 86_400)?),
+    })
+}
+
+fn check_secret(reader: &Reader, name: &str, shown: &str, secret: Vec<u8>) -> Result<Vec<u8>, ConfigError> {
+    if secret.len() < MIN_JWT_SECRET_BYTES {
+        return Err(reader.invalid(
+            name,
+            shown,
+            &format!("kunci terlalu pendek: {} byte, minimal {MIN_JWT_SECRET_BYTES} byte", secret.len()),
+            &format!("the key is too short: {} bytes, at least {MIN_JWT_SECRET_BYTES} bytes", secret.len()),
+        ));
+    }
+    Ok(secret)
+}
+
+fn read_origins(reader: &Reader) -> Result<Vec<String>, ConfigError> {
+    let Some(text) = reader.optional_text("PETAJALAN_CORS_ORIGINS") else {
+        return Ok(Vec::new());
+    };
+    let origins: Vec<String> = text.split(',').map(|origin| origin.trim().trim_end_matches('/').to_string()).collect();
+    for origin in &origins {
+        let valid = (origin.starts_with("http://") || origin.starts_with("https://")) && !origin.contains(['*', ' ']);
+        if !valid {
+            return Err(reader.invalid(
+                "PETAJALAN_CORS_ORIGINS",
+                origin,
+                "setiap origin harus berbentuk http(s)://host[:port], tanpa karakter pengganti",
+                "each origin must look like http(s)://host[:port], without wildcards",
+            ));
+        }
+    }
+    Ok(origins)
 }
 
 /// Describes a failed connection for an error message: the URL without its password, and the
@@ -274,6 +405,9 @@ mod tests {
             ("PETAJALAN_LANG", "fr"),
             ("DATABASE_URL", "mysql://x"),
             ("PETAJALAN_LOG", "[["),
+            ("PETAJALAN_JWT_SECRET", "too-short"),
+            ("PETAJALAN_JWT_ALGORITHM", "none"),
+            ("PETAJALAN_CORS_ORIGINS", "*"),
         ];
         for (name, value) in cases {
             let error = Settings::from_map(&vars(&[(name, value)])).unwrap_err();

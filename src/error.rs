@@ -28,10 +28,34 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("request body larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("authentication required or failed: {0:?}")]
+    Unauthorized(AuthFailure),
+    #[error("wrong username, password, client id or secret")]
+    InvalidCredentials,
+    #[error("the caller may not do this")]
+    Forbidden,
+    #[error("{0} already exists")]
+    Conflict(String),
+    #[error("too many failed logins")]
+    TooManyRequests { retry_after_seconds: u64 },
     #[error("database unavailable")]
     ServiceUnavailable(#[source] anyhow::Error),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+}
+
+/// Why a request was not authenticated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// No `Authorization: Bearer` header.
+    MissingToken,
+    /// The token is malformed, signed with another key or algorithm, or has wrong claims.
+    InvalidToken,
+    ExpiredToken,
+    /// The token's user or client is deactivated or gone.
+    InactiveAccount,
+    /// The refresh token is unknown, expired, revoked or already used.
+    InvalidRefreshToken,
 }
 
 /// The kinds of objects the API looks up.
@@ -43,6 +67,7 @@ pub enum Resource {
     Activity,
     Indicator,
     Organisation,
+    User,
 }
 
 impl Resource {
@@ -54,6 +79,7 @@ impl Resource {
             Resource::Activity => lang.pick("Kegiatan utama", "Activity"),
             Resource::Indicator => lang.pick("Indikator", "Indicator"),
             Resource::Organisation => lang.pick("Organisasi", "Organisation"),
+            Resource::User => lang.pick("Pengguna", "User"),
         }
     }
 }
@@ -89,6 +115,11 @@ impl ApiError {
             ApiError::InvalidBody(_) => "invalid-body",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::InvalidCredentials => "invalid-credentials",
+            ApiError::Forbidden => "forbidden",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::ServiceUnavailable(_) => "service-unavailable",
             ApiError::Internal(_) => "internal-error",
         }
@@ -113,6 +144,22 @@ impl ApiError {
             instance: instance.to_string(),
             request_id: request_id.map(str::to_string),
             errors,
+        }
+    }
+
+    /// Headers that the status requires: `WWW-Authenticate` on 401 (RFC 6750) and
+    /// `Retry-After` on 429.
+    fn extra_headers(&self) -> Vec<(&'static str, String)> {
+        match self {
+            ApiError::Unauthorized(AuthFailure::MissingToken) => {
+                vec![("www-authenticate", "Bearer realm=\"petajalan\"".into())]
+            }
+            ApiError::Unauthorized(_) => {
+                vec![("www-authenticate", "Bearer realm=\"petajalan\", error=\"invalid_token\"".into())]
+            }
+            ApiError::InvalidCredentials => vec![("www-authenticate", "Bearer realm=\"petajalan\"".into())],
+            ApiError::TooManyRequests { retry_after_seconds } => vec![("retry-after", retry_after_seconds.to_string())],
+            _ => Vec::new(),
         }
     }
 
@@ -164,6 +211,43 @@ impl ApiError {
                     Lang::En => format!("The request body exceeds the limit of {limit} bytes."),
                 },
             ),
+            ApiError::Unauthorized(failure) => (
+                lang.pick("Autentikasi diperlukan", "Authentication required").into(),
+                match (failure, lang) {
+                    (AuthFailure::MissingToken, Lang::Id) => "Kirim token akses dalam header Authorization: Bearer <token>. Token didapat dari POST /api/v1/auth/token.".into(),
+                    (AuthFailure::MissingToken, Lang::En) => "Send an access token in the header Authorization: Bearer <token>. POST /api/v1/auth/token issues one.".into(),
+                    (AuthFailure::InvalidToken, Lang::Id) => "Token akses tidak valid.".into(),
+                    (AuthFailure::InvalidToken, Lang::En) => "The access token is invalid.".into(),
+                    (AuthFailure::ExpiredToken, Lang::Id) => "Token akses sudah kedaluwarsa; minta token baru dengan POST /api/v1/auth/refresh.".into(),
+                    (AuthFailure::ExpiredToken, Lang::En) => "The access token has expired; get a new one with POST /api/v1/auth/refresh.".into(),
+                    (AuthFailure::InactiveAccount, Lang::Id) => "Akun untuk token ini tidak aktif.".into(),
+                    (AuthFailure::InactiveAccount, Lang::En) => "The account of this token is not active.".into(),
+                    (AuthFailure::InvalidRefreshToken, Lang::Id) => "Token penyegar tidak valid, kedaluwarsa, dicabut, atau sudah dipakai; masuk lagi dengan POST /api/v1/auth/token.".into(),
+                    (AuthFailure::InvalidRefreshToken, Lang::En) => "The refresh token is invalid, expired, revoked or already used; log in again with POST /api/v1/auth/token.".into(),
+                },
+            ),
+            ApiError::InvalidCredentials => (
+                lang.pick("Gagal masuk", "Login failed").into(),
+                lang.pick("Nama pengguna atau kata sandi salah.", "Wrong username or password.").into(),
+            ),
+            ApiError::Forbidden => (
+                lang.pick("Tidak diizinkan", "Forbidden").into(),
+                lang.pick("Peran Anda tidak mengizinkan tindakan ini.", "Your role does not allow this action.").into(),
+            ),
+            ApiError::Conflict(what) => (
+                lang.pick("Konflik", "Conflict").into(),
+                match lang {
+                    Lang::Id => format!("{what} sudah ada."),
+                    Lang::En => format!("{what} already exists."),
+                },
+            ),
+            ApiError::TooManyRequests { retry_after_seconds } => (
+                lang.pick("Terlalu banyak percobaan", "Too many attempts").into(),
+                match lang {
+                    Lang::Id => format!("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {retry_after_seconds} detik."),
+                    Lang::En => format!("Too many failed logins. Try again in {retry_after_seconds} seconds."),
+                },
+            ),
             ApiError::ServiceUnavailable(_) => (
                 lang.pick("Layanan tidak tersedia", "Service unavailable").into(),
                 match lang {
@@ -204,6 +288,10 @@ impl ResponseError for ApiError {
             ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unauthorized(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -218,7 +306,13 @@ impl ResponseError for ApiError {
             _ => {}
         }
         let problem = self.to_problem(Lang::Id, "", None);
-        problem_response(self.status_code(), &problem, Lang::Id)
+        let mut response = problem_response(self.status_code(), &problem, Lang::Id);
+        for (name, value) in self.extra_headers() {
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&value) {
+                response.headers_mut().insert(actix_web::http::header::HeaderName::from_static(name), value);
+            }
+        }
+        response
     }
 }
 

@@ -6,6 +6,7 @@
 //! that the API returns.
 
 pub mod api_doc;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -14,5 +15,6 @@ pub mod http;
 pub mod local_postgres;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod views;

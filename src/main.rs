@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use petajalan::auth::AuthState;
 use petajalan::config::Settings;
 use petajalan::db::import::{ImportReport, import_document};
 use petajalan::db::migrate;
@@ -16,6 +17,8 @@ use petajalan::domain::roadmap_file::{MAX_FILE_BYTES, parse_roadmap_file};
 use petajalan::local_postgres::{self, Source};
 use petajalan::startup::Application;
 use petajalan::{api_doc, telemetry};
+
+mod accounts_cli;
 
 /// Database name used on a local server or private cluster when `DATABASE_URL` is not set.
 const LOCAL_DATABASE: &str = "petajalan";
@@ -50,11 +53,71 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Mengelola pengguna: membuat, menonaktifkan, mengganti kata sandi.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+    /// Mengelola klien layanan (sistem lain seperti e-SAKIP).
+    Client {
+        #[command(subcommand)]
+        action: ClientCommand,
+    },
     /// Mencetak dokumen OpenAPI (JSON).
     Openapi {
         /// Menulis ke berkas ini alih-alih ke keluaran standar.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Membuat pengguna; kata sandi dibaca dari prompt atau dari masukan standar.
+    Create {
+        /// Nama pengguna: huruf kecil, angka, titik, garis bawah, tanda hubung.
+        #[arg(long)]
+        username: String,
+        /// Nama tampilan; bawaannya nama pengguna.
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Peran: admin, opd atau viewer.
+        #[arg(long)]
+        role: String,
+        /// Id atau kode organisasi, wajib untuk peran opd.
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+    /// Menonaktifkan pengguna dan mencabut token penyegarnya.
+    Deactivate {
+        /// Nama pengguna.
+        username: String,
+    },
+    /// Mengganti kata sandi pengguna (dibaca dari prompt atau masukan standar) dan mencabut
+    /// token penyegarnya.
+    ResetPassword {
+        /// Nama pengguna.
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    /// Membuat klien layanan. Rahasia dibaca dari prompt atau masukan standar; jika kosong,
+    /// rahasia acak dibuat dan dicetak sekali.
+    Create {
+        /// Id klien: huruf kecil, angka, titik, garis bawah, tanda hubung.
+        #[arg(long)]
+        client_id: String,
+        /// Nama sistem, misalnya "e-SAKIP Kota Semarang".
+        #[arg(long)]
+        name: String,
+        /// Cakupan dipisah koma: read, submit.
+        #[arg(long, default_value = "read")]
+        scopes: String,
+        /// Id atau kode organisasi yang diwakili; tanpa ini, semua organisasi.
+        #[arg(long)]
+        organisation: Option<String>,
     },
 }
 
@@ -121,6 +184,20 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> 
             database.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::User { action } => {
+            let database = Database::open(settings).await?;
+            migrate::run_pending(&database.url, lang).await?;
+            let result = accounts_cli::user(action, &database.url, lang).await;
+            database.close().await;
+            result
+        }
+        Command::Client { action } => {
+            let database = Database::open(settings).await?;
+            migrate::run_pending(&database.url, lang).await?;
+            let result = accounts_cli::client(action, &database.url, lang).await;
+            database.close().await;
+            result
+        }
         Command::Serve { imports } => {
             let database = Database::open(settings).await?;
             let result = serve(settings, &database.url, &imports).await;
@@ -149,7 +226,18 @@ async fn serve(settings: &Settings, database_url: &str, imports: &[PathBuf]) -> 
             statement_timeout: settings.db_statement_timeout,
         },
     )?;
-    let application = Application::build(settings, pool)?;
+    let secret = match &settings.auth.jwt_secret {
+        Some(secret) => secret.clone(),
+        None => {
+            tracing::warn!(
+                "PETAJALAN_JWT_SECRET is not set; signing tokens with a random key, so tokens stop working when the service restarts and are not shared between instances"
+            );
+            petajalan::auth::tokens::new_secret().into_bytes()
+        }
+    };
+    let auth_settings = settings.auth.clone();
+    let auth = tokio::task::spawn_blocking(move || AuthState::new(&auth_settings, &secret)).await??;
+    let application = Application::build(settings, pool, auth)?;
     tracing::info!(address = %settings.bind.ip(), port = application.port(), "listening");
     application.run_until_stopped().await?;
     tracing::info!("stopped");

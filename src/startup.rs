@@ -10,6 +10,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
 use crate::api_doc::ApiDoc;
+use crate::auth::AuthState;
 use crate::config::Settings;
 use crate::db::pool::Pool;
 use crate::domain::lang::Lang;
@@ -27,7 +28,7 @@ pub struct Application {
 
 impl Application {
     /// Binds the listener from the settings and builds the server on the given pool.
-    pub fn build(settings: &Settings, pool: Pool) -> anyhow::Result<Application> {
+    pub fn build(settings: &Settings, pool: Pool, auth: AuthState) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(settings.bind).with_context(|| match settings.lang {
             Lang::Id => format!(
                 "tidak dapat mendengarkan di {} (PETAJALAN_BIND); mungkin port itu dipakai program lain",
@@ -38,8 +39,9 @@ impl Application {
             }
         })?;
         let port = listener.local_addr()?.port();
-        let state = AppState { pool };
+        let state = AppState { pool, auth };
         let json_limit = settings.json_limit_bytes;
+        let origins = settings.cors_origins.clone();
 
         let mut server = HttpServer::new(move || {
             let (app, document) = App::new()
@@ -55,6 +57,7 @@ impl Application {
                 .route("/docs", web::get().to(docs::redirect_to_docs))
                 .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::RouteNotFound) }))
                 .wrap(from_fn(render_problems))
+                .wrap(cors(&origins))
                 .wrap(from_fn(trace_requests))
         })
         .listen(listener)?
@@ -75,4 +78,30 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// CORS for browser clients on the listed origins; with no origins, cross-origin requests get
+/// no CORS headers and browsers block them.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            actix_web::http::header::AUTHORIZATION,
+            actix_web::http::header::CONTENT_TYPE,
+            actix_web::http::header::ACCEPT,
+            actix_web::http::header::ACCEPT_LANGUAGE,
+            actix_web::http::header::IF_MATCH,
+            actix_web::http::header::HeaderName::from_static("idempotency-key"),
+            actix_web::http::header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            actix_web::http::header::HeaderName::from_static("x-request-id"),
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::WWW_AUTHENTICATE,
+        ])
+        .max_age(600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
 }

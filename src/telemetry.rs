@@ -38,6 +38,7 @@ pub async fn trace_requests(
         http.method = %request.method(),
         http.route = field::Empty,
         http.status = field::Empty,
+        caller = field::Empty,
         duration_ms = field::Empty,
     );
     let started = Instant::now();

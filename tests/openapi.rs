@@ -105,3 +105,19 @@ async fn docs_path_redirects_to_page() {
     assert_eq!(response.status(), 308);
     assert_eq!(response.headers()["location"], "/docs/");
 }
+
+#[test]
+fn document_declares_bearer_security() {
+    let document: serde_json::Value = serde_json::from_str(&petajalan::api_doc::document_json().unwrap()).unwrap();
+
+    let scheme = &document["components"]["securitySchemes"]["bearer"];
+    assert_eq!(scheme["type"], "http");
+    assert_eq!(scheme["scheme"], "bearer");
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let secured = operation.get("security").is_some_and(|security| security.to_string().contains("bearer"));
+            let public = path.starts_with("/health/") || path.starts_with("/api/v1/auth/");
+            assert_eq!(secured, !public, "{method} {path}: security {:?}", operation.get("security"));
+        }
+    }
+}

@@ -259,3 +259,30 @@ fn split_figures(rows: Vec<FigureRow>) -> anyhow::Result<(Option<FigureView>, Ve
 fn parse_column<T: std::str::FromStr>(text: &str, column: &str) -> anyhow::Result<T> {
     text.parse().map_err(|_| anyhow::anyhow!("unexpected {column} {text:?} in the database"))
 }
+
+/// Lists (road map code, indicator code, name) of the indicators an organisation coordinates or
+/// implements, in road map order.
+pub async fn refs_for_organisation(
+    connection: &mut AsyncPgConnection,
+    organisation_id: i64,
+    role: OrganisationRole,
+) -> QueryResult<Vec<(String, String, String)>> {
+    use crate::db::schema::roadmaps;
+
+    let implemented = indicator_implementers::table
+        .filter(indicator_implementers::organisation_id.eq(organisation_id))
+        .select(indicator_implementers::indicator_id);
+    let query = indicators::table.inner_join(roadmaps::table).into_boxed();
+    let query = match role {
+        OrganisationRole::Coordinator => query.filter(indicators::coordinator_id.eq(organisation_id)),
+        OrganisationRole::Implementer => query.filter(indicators::id.eq_any(implemented)),
+        OrganisationRole::Any => {
+            query.filter(indicators::coordinator_id.eq(organisation_id).or(indicators::id.eq_any(implemented)))
+        }
+    };
+    query
+        .order((roadmaps::code, indicators::position))
+        .select((roadmaps::code, indicators::code, indicators::name))
+        .load(connection)
+        .await
+}

@@ -164,3 +164,73 @@ diesel::allow_tables_to_appear_in_same_query!(
     indicator_implementers,
     indicator_figures,
 );
+
+diesel::table! {
+    users (id) {
+        id -> Int8,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        organisation_id -> Nullable<Int8>,
+        password_hash -> Text,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    service_clients (id) {
+        id -> Int8,
+        client_id -> Text,
+        name -> Text,
+        scopes -> Array<Text>,
+        organisation_id -> Nullable<Int8>,
+        secret_hash -> Text,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Int8,
+        token_hash -> Bytea,
+        family_id -> Uuid,
+        user_id -> Nullable<Int8>,
+        client_id -> Nullable<Int8>,
+        issued_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        rotated_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> Int8,
+        username -> Text,
+        client_ip -> Text,
+        succeeded -> Bool,
+        attempted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Int8,
+        occurred_at -> Timestamptz,
+        action -> Text,
+        actor_user_id -> Nullable<Int8>,
+        actor_client_id -> Nullable<Int8>,
+        actor_name -> Nullable<Text>,
+        client_ip -> Nullable<Text>,
+        subject -> Nullable<Text>,
+        details -> Jsonb,
+    }
+}
+
+diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(service_clients -> organisations (organisation_id));
+diesel::allow_tables_to_appear_in_same_query!(users, service_clients, organisations);

@@ -6,5 +6,6 @@ pub mod key;
 pub mod lang;
 pub mod organisation_names;
 pub mod pagination;
+pub mod password_policy;
 pub mod roadmap_file;
 pub mod value;

@@ -2,6 +2,7 @@
 
 use actix_web::{get, web};
 
+use crate::auth::caller::Caller;
 use crate::db::indicators::{self, IndicatorFilter, OrganisationRole};
 use crate::db::organisations;
 use crate::db::roadmaps::RoadmapNodes;
@@ -18,20 +19,25 @@ use crate::views::IndicatorView;
 /// map order. Filters combine: all given must hold.
 #[utoipa::path(
     tag = "indicators",
+    security(("bearer" = [])),
     params(RoadmapPath, IndicatorParams),
     responses(
         (status = 200, description = "One page of indicators.", body = Page<IndicatorView>),
         (status = 400, description = "Invalid parameters, or a filter that names nothing in this road map.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/roadmaps/{roadmap}/indicators")]
 pub async fn list_indicators(
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<RoadmapPath>,
     query: ApiQuery<IndicatorParams>,
 ) -> Result<web::Json<Page<IndicatorView>>, ApiError> {
+    caller.require_read()?;
     let ApiQuery(params) = query;
     let mut checks = Checks::default();
     let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
@@ -64,19 +70,24 @@ pub async fn list_indicators(
 /// in the tree where it is shown.
 #[utoipa::path(
     tag = "indicators",
+    security(("bearer" = [])),
     params(RoadmapItemPath),
     responses(
         (status = 200, description = "The indicator.", body = IndicatorView),
         (status = 404, description = "No such road map or indicator.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/roadmaps/{roadmap}/indicators/{item}")]
 pub async fn get_indicator(
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<RoadmapItemPath>,
     _query: ApiQuery<NoParams>,
 ) -> Result<web::Json<IndicatorView>, ApiError> {
+    caller.require_read()?;
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;

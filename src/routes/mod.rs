@@ -1,21 +1,17 @@
 //! HTTP handlers: extract, validate, call the data layer, shape the response.
 
+pub mod auth;
 pub mod docs;
 pub mod health;
 pub mod indicators;
 pub mod organisations;
 pub mod params;
 pub mod roadmaps;
+pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::db::pool::Pool;
-
-/// Shared state of every handler.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: Pool,
-}
+pub use crate::state::AppState;
 
 /// Registers every documented route.
 pub fn configure(config: &mut ServiceConfig) {
@@ -33,5 +29,13 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(indicators::list_indicators)
         .service(indicators::get_indicator)
         .service(organisations::list_organisations)
-        .service(organisations::get_organisation);
+        .service(organisations::get_organisation)
+        .service(auth::issue_token)
+        .service(auth::refresh_token)
+        .service(auth::logout)
+        .service(auth::me)
+        .service(users::list_users)
+        .service(users::create_user)
+        .service(users::deactivate_user)
+        .service(users::reset_password);
 }

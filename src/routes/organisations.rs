@@ -3,6 +3,7 @@
 use actix_web::{get, web};
 use utoipa::IntoParams;
 
+use crate::auth::caller::Caller;
 use crate::db::organisations;
 use crate::domain::key::Key;
 use crate::domain::pagination::Page;
@@ -26,18 +27,23 @@ pub struct OrganisationPath {
 /// Lists organisations by code.
 #[utoipa::path(
     tag = "organisations",
+    security(("bearer" = [])),
     params(OrganisationParams),
     responses(
         (status = 200, description = "One page of organisations.", body = Page<OrganisationView>),
         (status = 400, description = "Invalid parameters.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/organisations")]
 pub async fn list_organisations(
     state: web::Data<AppState>,
+    caller: Caller,
     query: ApiQuery<OrganisationParams>,
 ) -> Result<web::Json<Page<OrganisationView>>, ApiError> {
+    caller.require_read()?;
     let ApiQuery(params) = query;
     let mut checks = Checks::default();
     let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
@@ -53,19 +59,24 @@ pub async fn list_organisations(
 /// Returns one organisation.
 #[utoipa::path(
     tag = "organisations",
+    security(("bearer" = [])),
     params(OrganisationPath),
     responses(
         (status = 200, description = "The organisation.", body = OrganisationView),
         (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/organisations/{organisation}")]
 pub async fn get_organisation(
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<OrganisationPath>,
     _query: ApiQuery<NoParams>,
 ) -> Result<web::Json<OrganisationView>, ApiError> {
+    caller.require_read()?;
     let mut connection = state.pool.get().await?;
     let organisation = organisations::find(&mut connection, Key::parse(&path.organisation))
         .await?

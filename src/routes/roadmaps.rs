@@ -3,6 +3,7 @@
 use actix_web::{get, web};
 use utoipa::IntoParams;
 
+use crate::auth::caller::Caller;
 use crate::db::pool::Connection;
 use crate::db::roadmaps::{self, RoadmapNodes, filter_objectives};
 use crate::domain::indicator::ObjectiveKind;
@@ -42,18 +43,23 @@ pub async fn find_roadmap(connection: &mut Connection, key: &str) -> Result<Road
 /// Lists road maps, newest first.
 #[utoipa::path(
     tag = "roadmaps",
+    security(("bearer" = [])),
     params(PageParams),
     responses(
         (status = 200, description = "One page of road maps.", body = Page<RoadmapView>),
         (status = 400, description = "Invalid parameters.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/roadmaps")]
 pub async fn list_roadmaps(
     state: web::Data<AppState>,
+    caller: Caller,
     query: ApiQuery<PageParams>,
 ) -> Result<web::Json<Page<RoadmapView>>, ApiError> {
+    caller.require_read()?;
     let ApiQuery(params) = query;
     let mut checks = Checks::default();
     let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
@@ -68,19 +74,24 @@ pub async fn list_roadmaps(
 /// Returns one road map.
 #[utoipa::path(
     tag = "roadmaps",
+    security(("bearer" = [])),
     params(RoadmapPath),
     responses(
         (status = 200, description = "The road map.", body = RoadmapView),
         (status = 404, description = "No such road map.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/roadmaps/{roadmap}")]
 pub async fn get_roadmap(
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<RoadmapPath>,
     _query: ApiQuery<NoParams>,
 ) -> Result<web::Json<RoadmapView>, ApiError> {
+    caller.require_read()?;
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     Ok(web::Json(roadmap))
@@ -92,19 +103,24 @@ pub async fn get_roadmap(
 /// the same id and code.
 #[utoipa::path(
     tag = "roadmaps",
+    security(("bearer" = [])),
     params(RoadmapPath),
     responses(
         (status = 200, description = "The road map tree.", body = RoadmapTree),
         (status = 404, description = "No such road map.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/roadmaps/{roadmap}/tree")]
 pub async fn get_tree(
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<RoadmapPath>,
     _query: ApiQuery<NoParams>,
 ) -> Result<web::Json<RoadmapTree>, ApiError> {
+    caller.require_read()?;
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let tree = roadmaps::tree(&mut connection, roadmap).await?;
@@ -114,20 +130,25 @@ pub async fn get_tree(
 /// Lists the themes of thematic reform in a road map.
 #[utoipa::path(
     tag = "roadmaps",
+    security(("bearer" = [])),
     params(RoadmapPath, PageParams),
     responses(
         (status = 200, description = "One page of themes.", body = Page<ThemeView>),
         (status = 400, description = "Invalid parameters.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/roadmaps/{roadmap}/themes")]
 pub async fn list_themes(
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<RoadmapPath>,
     query: ApiQuery<PageParams>,
 ) -> Result<web::Json<Page<ThemeView>>, ApiError> {
+    caller.require_read()?;
     let ApiQuery(params) = query;
     let mut checks = Checks::default();
     let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
@@ -143,20 +164,25 @@ pub async fn list_themes(
 /// Lists the objectives (sasaran) of a road map, general and thematic.
 #[utoipa::path(
     tag = "roadmaps",
+    security(("bearer" = [])),
     params(RoadmapPath, ObjectiveParams),
     responses(
         (status = 200, description = "One page of objectives.", body = Page<ObjectiveView>),
         (status = 400, description = "Invalid parameters.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/roadmaps/{roadmap}/objectives")]
 pub async fn list_objectives(
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<RoadmapPath>,
     query: ApiQuery<ObjectiveParams>,
 ) -> Result<web::Json<Page<ObjectiveView>>, ApiError> {
+    caller.require_read()?;
     let ApiQuery(params) = query;
     let mut checks = Checks::default();
     let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
@@ -182,19 +208,24 @@ pub async fn list_objectives(
 /// Returns one objective.
 #[utoipa::path(
     tag = "roadmaps",
+    security(("bearer" = [])),
     params(RoadmapItemPath),
     responses(
         (status = 200, description = "The objective.", body = ObjectiveView),
         (status = 404, description = "No such road map or objective.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/roadmaps/{roadmap}/objectives/{item}")]
 pub async fn get_objective(
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<RoadmapItemPath>,
     _query: ApiQuery<NoParams>,
 ) -> Result<web::Json<ObjectiveView>, ApiError> {
+    caller.require_read()?;
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
@@ -208,20 +239,25 @@ pub async fn get_objective(
 /// Lists the main activities (kegiatan utama) of a road map.
 #[utoipa::path(
     tag = "roadmaps",
+    security(("bearer" = [])),
     params(RoadmapPath, ActivityParams),
     responses(
         (status = 200, description = "One page of activities.", body = Page<ActivityView>),
         (status = 400, description = "Invalid parameters.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/roadmaps/{roadmap}/activities")]
 pub async fn list_activities(
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<RoadmapPath>,
     query: ApiQuery<ActivityParams>,
 ) -> Result<web::Json<Page<ActivityView>>, ApiError> {
+    caller.require_read()?;
     let ApiQuery(params) = query;
     let mut checks = Checks::default();
     let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
@@ -251,19 +287,24 @@ pub async fn list_activities(
 /// Returns one main activity.
 #[utoipa::path(
     tag = "roadmaps",
+    security(("bearer" = [])),
     params(RoadmapItemPath),
     responses(
         (status = 200, description = "The activity.", body = ActivityView),
         (status = 404, description = "No such road map or activity.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/roadmaps/{roadmap}/activities/{item}")]
 pub async fn get_activity(
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<RoadmapItemPath>,
     _query: ApiQuery<NoParams>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
+    caller.require_read()?;
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;

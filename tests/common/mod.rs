@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use petajalan::auth::AuthState;
+use petajalan::auth::password::hash_blocking;
+use petajalan::auth::tokens::Subject;
 use petajalan::config::Settings;
 use petajalan::db::import::import_document;
 use petajalan::db::migrate;
@@ -168,18 +171,39 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub database: TestDatabase,
+    pub auth: AuthState,
+    /// Access token of a viewer, which `get` sends.
+    pub token: String,
 }
 
-/// Settings for tests: a free port and small timeouts.
-pub fn test_settings(database_url: &str) -> Settings {
-    let vars = [
+/// Signing key of the test services.
+pub const TEST_JWT_SECRET: &str = "test-signing-key-that-is-long-enough-for-hs256";
+
+/// The password of every user that `create_user` makes.
+pub const TEST_PASSWORD: &str = "kuda-biru-melompat-pagar-9";
+
+static TEST_PASSWORD_HASH: OnceCell<String> = OnceCell::const_new();
+
+async fn test_password_hash() -> String {
+    TEST_PASSWORD_HASH
+        .get_or_init(|| async { tokio::task::spawn_blocking(|| hash_blocking(TEST_PASSWORD).unwrap()).await.unwrap() })
+        .await
+        .clone()
+}
+
+/// Settings for tests: a free port and small timeouts, with `extra` variables on top.
+pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
+    let mut vars = vec![
         ("DATABASE_URL", database_url),
         ("PETAJALAN_BIND", "127.0.0.1:0"),
         ("PETAJALAN_WORKERS", "2"),
         ("PETAJALAN_DB_POOL_SIZE", "4"),
         ("PETAJALAN_DB_POOL_TIMEOUT_MS", "1000"),
         ("PETAJALAN_LOG", "warn"),
+        ("PETAJALAN_JWT_SECRET", TEST_JWT_SECRET),
+        ("PETAJALAN_PASSWORD_HASH_CONCURRENCY", "2"),
     ];
+    vars.extend_from_slice(extra);
     Settings::from_map(&vars.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect()).unwrap()
 }
 
@@ -187,8 +211,53 @@ impl TestApp {
     /// Starts the service on a fresh, migrated, empty database.
     pub async fn spawn() -> TestApp {
         let database = TestDatabase::create().await;
-        let address = start_server(&database.url()).await;
-        TestApp { address, client: reqwest::Client::new(), database }
+        let (address, auth) = start_server(&database.url()).await;
+        let mut app = TestApp { address, client: reqwest::Client::new(), database, auth, token: String::new() };
+        let (_, token) = app.create_user("pembaca", "viewer", None).await;
+        app.token = token;
+        app
+    }
+
+    /// Inserts an active user with `TEST_PASSWORD` and returns its id and an access token.
+    pub async fn create_user(&self, username: &str, role: &str, organisation_code: Option<&str>) -> (i64, String) {
+        let mut connection = self.database.connect().await;
+        let organisation_id = match organisation_code {
+            Some(code) => Some(
+                petajalan::db::organisations::find(&mut connection, petajalan::domain::key::Key::Code(code))
+                    .await
+                    .unwrap()
+                    .unwrap_or_else(|| panic!("no organisation {code}"))
+                    .id,
+            ),
+            None => None,
+        };
+        let password_hash = test_password_hash().await;
+        let user = petajalan::db::accounts::NewUser {
+            username,
+            display_name: username,
+            role,
+            organisation_id,
+            password_hash: &password_hash,
+        };
+        let created =
+            petajalan::db::accounts::insert_user(&mut connection, &user).await.unwrap().expect("username is free");
+        let (token, _) = self.auth.tokens.issue(Subject::User(created.id)).unwrap();
+        (created.id, token)
+    }
+
+    /// Inserts an active service client with the given scopes and secret `TEST_PASSWORD`, and
+    /// returns its id and an access token.
+    pub async fn create_client(&self, client_id: &str, scopes: &[&str]) -> (i64, String) {
+        let mut connection = self.database.connect().await;
+        let scopes: Vec<String> = scopes.iter().map(|scope| scope.to_string()).collect();
+        let secret_hash = test_password_hash().await;
+        let created =
+            petajalan::db::accounts::insert_client(&mut connection, client_id, client_id, &scopes, None, &secret_hash)
+                .await
+                .unwrap()
+                .expect("client id is free");
+        let (token, _) = self.auth.tokens.issue(Subject::Client(created.id)).unwrap();
+        (created.id, token)
     }
 
     /// Starts the service on a fresh database with the Semarang road map imported.
@@ -205,17 +274,38 @@ impl TestApp {
         import_document(&mut connection, &document).await.unwrap();
     }
 
+    /// GETs a path as the viewer.
     pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    /// GETs a path without a token.
+    pub async fn get_anonymous(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.address)).send().await.expect("request failed")
     }
 
     pub async fn get_with_language(&self, path: &str, language: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.address))
+            .bearer_auth(&self.token)
             .header("Accept-Language", language)
             .send()
             .await
             .expect("request failed")
+    }
+
+    /// POSTs a JSON body, with a bearer token if one is given.
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &serde_json::Value) -> reqwest::Response {
+        let mut request = self.client.post(format!("{}{path}", self.address)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request failed")
     }
 
     /// GETs a path, expects 200 and returns the JSON body.
@@ -228,9 +318,15 @@ impl TestApp {
     }
 }
 
-/// Starts the real server on a free port against the given database and returns its address.
-pub async fn start_server(database_url: &str) -> String {
-    let settings = test_settings(database_url);
+/// Starts the real server on a free port against the given database and returns its address
+/// and its authentication state.
+pub async fn start_server(database_url: &str) -> (String, AuthState) {
+    start_server_with(database_url, &[]).await
+}
+
+/// Like `start_server`, with extra settings.
+pub async fn start_server_with(database_url: &str, extra: &[(&str, &str)]) -> (String, AuthState) {
+    let settings = test_settings(database_url, extra);
     let pool = build_pool(
         database_url,
         PoolOptions {
@@ -240,10 +336,11 @@ pub async fn start_server(database_url: &str) -> String {
         },
     )
     .unwrap();
-    let application = Application::build(&settings, pool).unwrap();
+    let auth = AuthState::new(&settings.auth, TEST_JWT_SECRET.as_bytes()).unwrap();
+    let application = Application::build(&settings, pool, auth.clone()).unwrap();
     let address = format!("http://127.0.0.1:{}", application.port());
     tokio::spawn(application.run_until_stopped());
-    address
+    (address, auth)
 }
 
 pub fn repo_path(relative: &str) -> PathBuf {

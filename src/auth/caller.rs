@@ -1,0 +1,211 @@
+//! The caller of a request, from its `Authorization: Bearer` access token.
+//!
+//! Every protected handler takes a `Caller`. The token is checked, then the user or client it
+//! names is read from the database, so a deactivated account is rejected at once and the role
+//! and organisation are always current. A token in the query string or a cookie is ignored.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::Serialize;
+use strum::{AsRefStr, EnumString};
+use utoipa::ToSchema;
+
+use crate::auth::tokens::{Subject, TokenError};
+use crate::db::accounts::{self, AuditEvent};
+use crate::domain::key::Key;
+use crate::error::{ApiError, AuthFailure};
+use crate::state::AppState;
+
+/// The role of a user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema, AsRefStr, EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Role {
+    /// The reform secretariat: manages the road map, organisations and users.
+    Admin,
+    /// Staff of one organisation (OPD).
+    Opd,
+    /// Leadership and the inspectorate: reads everything, changes nothing.
+    Viewer,
+}
+
+/// What a service client may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema, AsRefStr, EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Scope {
+    Read,
+    Submit,
+}
+
+/// An authenticated user or service client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    User { id: i64, username: String, role: Role, organisation_id: Option<i64> },
+    Client { id: i64, client_id: String, scopes: Vec<Scope>, organisation_id: Option<i64> },
+}
+
+/// The authenticated caller of a request.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub principal: Principal,
+    pub client_ip: String,
+}
+
+impl Caller {
+    /// Allows reading the road map: every user, and clients with the `read` scope.
+    pub fn require_read(&self) -> Result<(), ApiError> {
+        match &self.principal {
+            Principal::User { .. } => Ok(()),
+            Principal::Client { scopes, .. } if scopes.contains(&Scope::Read) => Ok(()),
+            Principal::Client { .. } => Err(ApiError::Forbidden),
+        }
+    }
+
+    /// Allows the secretariat's functions: users with the `admin` role only.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        match &self.principal {
+            Principal::User { role: Role::Admin, .. } => Ok(()),
+            _ => Err(ApiError::Forbidden),
+        }
+    }
+
+    /// The user id, for audit records.
+    pub fn user_id(&self) -> Option<i64> {
+        match &self.principal {
+            Principal::User { id, .. } => Some(*id),
+            Principal::Client { .. } => None,
+        }
+    }
+
+    /// The client id, for audit records.
+    pub fn client_id(&self) -> Option<i64> {
+        match &self.principal {
+            Principal::Client { id, .. } => Some(*id),
+            Principal::User { .. } => None,
+        }
+    }
+
+    /// The username or client id.
+    pub fn name(&self) -> &str {
+        match &self.principal {
+            Principal::User { username, .. } => username,
+            Principal::Client { client_id, .. } => client_id,
+        }
+    }
+}
+
+/// The address of the peer that sent the request.
+pub fn client_ip(request: &HttpRequest) -> String {
+    request.peer_addr().map_or_else(|| "unknown".to_string(), |address| address.ip().to_string())
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = request.app_data::<web::Data<AppState>>().cloned();
+        let header = request.headers().get(AUTHORIZATION).map(|value| value.to_str().map(str::to_string));
+        let client_ip = client_ip(request);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state is missing")))?;
+            let token = match header {
+                None => return Err(ApiError::Unauthorized(AuthFailure::MissingToken)),
+                Some(Ok(value)) => bearer_token(&value).map(str::to_string),
+                Some(Err(_)) => None,
+            };
+            let result = authenticate(&state, token.as_deref()).await;
+            match result {
+                Ok(principal) => {
+                    let caller = Caller { principal, client_ip };
+                    tracing::Span::current().record("caller", caller.name());
+                    Ok(caller)
+                }
+                Err(ApiError::Unauthorized(failure)) => {
+                    record_rejection(&state, failure, &client_ip).await;
+                    Err(ApiError::Unauthorized(failure))
+                }
+                Err(other) => Err(other),
+            }
+        })
+    }
+}
+
+/// Reads the token of an `Authorization: Bearer <token>` value; the scheme ignores case.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+async fn authenticate(state: &AppState, token: Option<&str>) -> Result<Principal, ApiError> {
+    let token = token.ok_or(ApiError::Unauthorized(AuthFailure::InvalidToken))?;
+    let subject = state.auth.tokens.verify(token).map_err(|error| match error {
+        TokenError::Expired => ApiError::Unauthorized(AuthFailure::ExpiredToken),
+        TokenError::Invalid => ApiError::Unauthorized(AuthFailure::InvalidToken),
+    })?;
+    let mut connection = state.pool.get().await?;
+    load_principal(&mut connection, subject).await?.ok_or(ApiError::Unauthorized(AuthFailure::InactiveAccount))
+}
+
+/// Reads the active user or client that a token's subject names.
+pub async fn load_principal(
+    connection: &mut diesel_async::AsyncPgConnection,
+    subject: Subject,
+) -> Result<Option<Principal>, ApiError> {
+    let principal = match subject {
+        Subject::User(id) => {
+            accounts::find_user(connection, Key::Id(id)).await?.filter(|user| user.active).and_then(|user| {
+                Some(Principal::User {
+                    id: user.id,
+                    username: user.username,
+                    role: user.role.parse().ok()?,
+                    organisation_id: user.organisation_id,
+                })
+            })
+        }
+        Subject::Client(id) => accounts::find_client(connection, Key::Id(id))
+            .await?
+            .filter(|client| client.active)
+            .map(|client| Principal::Client {
+                id: client.id,
+                client_id: client.client_id,
+                scopes: client.scopes.iter().filter_map(|scope| scope.parse().ok()).collect(),
+                organisation_id: client.organisation_id,
+            }),
+    };
+    Ok(principal)
+}
+
+/// Writes an audit record of a rejected token. A missing token is not recorded: every
+/// anonymous request would write a row.
+async fn record_rejection(state: &AppState, failure: AuthFailure, client_ip: &str) {
+    if failure == AuthFailure::MissingToken {
+        return;
+    }
+    let result = async {
+        let mut connection = state.pool.get().await?;
+        accounts::insert_audit(
+            &mut connection,
+            AuditEvent {
+                action: "token.rejected",
+                actor_user_id: None,
+                actor_client_id: None,
+                actor_name: None,
+                client_ip: Some(client_ip),
+                subject: None,
+                details: serde_json::json!({ "reason": format!("{failure:?}") }),
+            },
+        )
+        .await?;
+        anyhow::Ok(())
+    }
+    .await;
+    if let Err(error) = result {
+        tracing::warn!(error = format!("{error:#}"), "cannot write the audit record of a rejected token");
+    }
+}

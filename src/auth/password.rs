@@ -1,0 +1,127 @@
+//! Password and client-secret hashing with Argon2id, off the async workers and bounded.
+//!
+//! Parameters follow OWASP's Password Storage Cheat Sheet (first recommended option for
+//! Argon2id: 19 MiB of memory, 2 iterations, 1 lane). Each hash holds 19 MiB while it runs, so a
+//! semaphore bounds how many run at once; a request that waits longer than the configured time
+//! for a slot gets 503 rather than queueing without end.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
+
+/// Argon2 memory cost in KiB (19 MiB).
+pub const MEMORY_KIB: u32 = 19 * 1024;
+/// Argon2 iterations.
+pub const ITERATIONS: u32 = 2;
+/// Argon2 lanes.
+pub const LANES: u32 = 1;
+
+/// Why a hash could not be computed or checked.
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("all password hashing slots stayed busy")]
+    Busy,
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+}
+
+/// Hashes and verifies secrets on the blocking thread pool, a bounded number at a time.
+pub struct PasswordHasher {
+    slots: Arc<Semaphore>,
+    wait: Duration,
+    /// A hash of a random secret, verified for unknown users so that they take as long as
+    /// known ones.
+    dummy_hash: String,
+}
+
+fn argon2() -> Argon2<'static> {
+    // The constants are within Argon2's limits, so `Params::new` cannot fail.
+    let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None).expect("valid Argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Computes a PHC-format Argon2id hash; blocking.
+pub fn hash_blocking(secret: &str) -> Result<String, HashError> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(secret.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| HashError::Failed(error.to_string()))
+}
+
+fn verify_blocking(secret: &str, hash: &str) -> Result<bool, HashError> {
+    let parsed = PasswordHash::new(hash).map_err(|error| HashError::Failed(error.to_string()))?;
+    Ok(argon2().verify_password(secret.as_bytes(), &parsed).is_ok())
+}
+
+impl PasswordHasher {
+    /// Creates a hasher allowing `concurrency` hashes at once and waiting at most `wait` for a
+    /// slot. Computes the dummy hash, which takes one hash's time.
+    pub fn new(concurrency: usize, wait: Duration) -> anyhow::Result<PasswordHasher> {
+        let random = uuid::Uuid::new_v4().to_string();
+        let dummy_hash = hash_blocking(&random).map_err(|error| anyhow::anyhow!("{error}"))?;
+        Ok(PasswordHasher { slots: Arc::new(Semaphore::new(concurrency)), wait, dummy_hash })
+    }
+
+    /// Hashes a secret.
+    pub async fn hash(&self, secret: String) -> Result<String, HashError> {
+        self.run(move || hash_blocking(&secret)).await
+    }
+
+    /// Checks a secret against a stored hash; with no stored hash, checks it against the dummy
+    /// hash and returns false, taking the same time.
+    pub async fn verify(&self, secret: String, stored: Option<String>) -> Result<bool, HashError> {
+        let known = stored.is_some();
+        let hash = stored.unwrap_or_else(|| self.dummy_hash.clone());
+        let matches = self.run(move || verify_blocking(&secret, &hash)).await?;
+        Ok(known && matches)
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
+    ) -> Result<T, HashError> {
+        let permit = tokio::time::timeout(self.wait, self.slots.clone().acquire_owned())
+            .await
+            .map_err(|_| HashError::Busy)?
+            .map_err(|_| HashError::Busy)?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|error| HashError::Failed(error.to_string()))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hash_then_verify() {
+        let hasher = PasswordHasher::new(1, Duration::from_secs(5)).unwrap();
+
+        let hash = hasher.hash("kata sandi yang panjang".into()).await.unwrap();
+
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(hasher.verify("kata sandi yang panjang".into(), Some(hash.clone())).await.unwrap());
+        assert!(!hasher.verify("kata sandi lain".into(), Some(hash)).await.unwrap());
+        assert!(!hasher.verify("apa saja".into(), None).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn busy_slots_give_up_after_wait() {
+        let hasher = PasswordHasher::new(1, Duration::from_millis(20)).unwrap();
+        let held = hasher.slots.clone().acquire_owned().await.unwrap();
+
+        let result = hasher.hash("x".into()).await;
+
+        assert!(matches!(result, Err(HashError::Busy)));
+        drop(held);
+    }
+}

@@ -1,0 +1,206 @@
+//! Token endpoints and the caller's own account.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::caller::{Caller, Principal, Role, Scope, client_ip};
+use crate::auth::login::{self, TokenResponse};
+use crate::db::indicators::{self, OrganisationRole};
+use crate::db::organisations;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use crate::views::OrganisationRef;
+
+/// Longest username, client id or secret accepted in a login, in characters.
+const MAX_CREDENTIAL_CHARS: usize = 256;
+
+/// A login: a user's password, or a service client's credentials.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "grant_type", rename_all = "snake_case")]
+pub enum TokenRequest {
+    /// A user logs in with username and password.
+    Password { username: String, password: String },
+    /// A service client logs in with its client id and secret.
+    ClientCredentials { client_id: String, client_secret: String },
+}
+
+/// A refresh token, to rotate or to revoke.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+fn check_length(values: &[(&str, &str)]) -> Result<(), ApiError> {
+    let errors: Vec<_> = values
+        .iter()
+        .filter(|(_, value)| value.is_empty() || value.chars().count() > MAX_CREDENTIAL_CHARS)
+        .map(|(field, _)| {
+            crate::error::FieldError::new(
+                *field,
+                format!("harus berisi 1 sampai {MAX_CREDENTIAL_CHARS} karakter"),
+                format!("must have 1 to {MAX_CREDENTIAL_CHARS} characters"),
+            )
+        })
+        .collect();
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::InvalidBody(errors)) }
+}
+
+/// Issues an access token (and, for users, a refresh token). Repeated failures for one
+/// username or one address within the window get 429 with `Retry-After`.
+#[utoipa::path(
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, description = "Logged in.", body = TokenResponse),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong username, password, client id or secret.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or invalid.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins; see `Retry-After`.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or password hashing saturated; see `Retry-After`.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/auth/token")]
+pub async fn issue_token(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Json<TokenRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    let ip = client_ip(&request);
+    let tokens = match body.into_inner() {
+        TokenRequest::Password { username, password } => {
+            check_length(&[("username", &username), ("password", &password)])?;
+            login::password_login(&state, &username, password, &ip).await?
+        }
+        TokenRequest::ClientCredentials { client_id, client_secret } => {
+            check_length(&[("client_id", &client_id), ("client_secret", &client_secret)])?;
+            login::client_login(&state, &client_id, client_secret, &ip).await?
+        }
+    };
+    Ok(web::Json(tokens))
+}
+
+/// Exchanges a refresh token for a new access token and a new refresh token. Each refresh
+/// token works once; using one twice revokes every token descended from the same login.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens.", body = TokenResponse),
+        (status = 401, description = "The refresh token is invalid, expired, revoked or used.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or invalid.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/auth/refresh")]
+pub async fn refresh_token(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Json<RefreshRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    check_length(&[("refresh_token", &body.refresh_token)])?;
+    Ok(web::Json(login::refresh(&state, &body.refresh_token, &client_ip(&request)).await?))
+}
+
+/// Revokes a refresh token and every token descended from the same login. Answers 204 for
+/// unknown tokens too.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Logged out."),
+        (status = 422, description = "A field is missing or invalid.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    check_length(&[("refresh_token", &body.refresh_token)])?;
+    login::logout(&state, &body.refresh_token, &client_ip(&request)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A short reference to an indicator in a road map.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorRef {
+    pub roadmap: String,
+    pub code: String,
+    pub name: String,
+}
+
+/// The caller: who they are, their organisation, and the indicators it coordinates and
+/// implements.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeView {
+    /// `user` or `service`.
+    pub kind: &'static str,
+    pub id: i64,
+    /// Username, or client id for a service.
+    pub name: String,
+    /// Role of a user; absent for a service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// Scopes of a service; absent for a user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<Scope>>,
+    pub organisation: Option<OrganisationRef>,
+    pub coordinates: Vec<IndicatorRef>,
+    pub implements: Vec<IndicatorRef>,
+}
+
+/// Tells the caller who they are and what their organisation coordinates and implements.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller.", body = MeView),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/me")]
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<MeView>, ApiError> {
+    let mut connection = state.pool.get().await?;
+    let (kind, id, name, role, scopes, organisation_id) = match &caller.principal {
+        Principal::User { id, username, role, organisation_id } => {
+            ("user", *id, username.clone(), Some(*role), None, *organisation_id)
+        }
+        Principal::Client { id, client_id, scopes, organisation_id } => {
+            ("service", *id, client_id.clone(), None, Some(scopes.clone()), *organisation_id)
+        }
+    };
+
+    let organisation = match organisation_id {
+        Some(organisation_id) => {
+            organisations::refs_by_id(&mut connection, &[organisation_id]).await?.remove(&organisation_id)
+        }
+        None => None,
+    };
+    let (coordinates, implements) = match organisation_id {
+        Some(organisation_id) => (
+            indicators::refs_for_organisation(&mut connection, organisation_id, OrganisationRole::Coordinator).await?,
+            indicators::refs_for_organisation(&mut connection, organisation_id, OrganisationRole::Implementer).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let to_refs = |rows: Vec<(String, String, String)>| {
+        rows.into_iter().map(|(roadmap, code, name)| IndicatorRef { roadmap, code, name }).collect()
+    };
+
+    Ok(web::Json(MeView {
+        kind,
+        id,
+        name,
+        role,
+        scopes,
+        organisation,
+        coordinates: to_refs(coordinates),
+        implements: to_refs(implements),
+    }))
+}

@@ -1,0 +1,174 @@
+//! Every documented route, called by every kind of caller, with the status each must get.
+//!
+//! The table's rows must match the routes of the OpenAPI document exactly, so a new route
+//! without a row fails `table_covers_every_route`.
+
+mod common;
+
+use common::{SEMARANG, TEST_PASSWORD, TestApp};
+use serde_json::{Value, json};
+
+/// The callers, in the order of each row's expected statuses.
+const CALLERS: [&str; 7] = ["admin", "coordinator", "implementer", "unrelated", "viewer", "service", "anonymous"];
+
+/// One route: method, path as the OpenAPI document writes it, concrete path, and the status
+/// for each caller in `CALLERS` order.
+struct Row {
+    method: &'static str,
+    template: &'static str,
+    path: String,
+    expected: [u16; 7],
+}
+
+const READ: [u16; 7] = [200, 200, 200, 200, 200, 200, 401];
+const ADMIN_ONLY: [u16; 7] = [200, 403, 403, 403, 403, 403, 401];
+const PUBLIC: [u16; 7] = [200; 7];
+
+fn table() -> Vec<Row> {
+    let roadmap = format!("/api/v1/roadmaps/{SEMARANG}");
+    let row = |method, template, path: String, expected| Row { method, template, path, expected };
+    vec![
+        row("get", "/health/live", "/health/live".into(), PUBLIC),
+        row("get", "/health/ready", "/health/ready".into(), PUBLIC),
+        row("get", "/api/v1/roadmaps", "/api/v1/roadmaps".into(), READ),
+        row("get", "/api/v1/roadmaps/{roadmap}", roadmap.clone(), READ),
+        row("get", "/api/v1/roadmaps/{roadmap}/tree", format!("{roadmap}/tree"), READ),
+        row("get", "/api/v1/roadmaps/{roadmap}/themes", format!("{roadmap}/themes"), READ),
+        row("get", "/api/v1/roadmaps/{roadmap}/objectives", format!("{roadmap}/objectives"), READ),
+        row("get", "/api/v1/roadmaps/{roadmap}/objectives/{item}", format!("{roadmap}/objectives/S1"), READ),
+        row("get", "/api/v1/roadmaps/{roadmap}/activities", format!("{roadmap}/activities"), READ),
+        row("get", "/api/v1/roadmaps/{roadmap}/activities/{item}", format!("{roadmap}/activities/K1.04"), READ),
+        row(
+            "get",
+            "/api/v1/roadmaps/{roadmap}/indicators",
+            format!("{roadmap}/indicators?organisation=BAG-OTDA"),
+            READ,
+        ),
+        row("get", "/api/v1/roadmaps/{roadmap}/indicators/{item}", format!("{roadmap}/indicators/IND-05"), READ),
+        row("get", "/api/v1/organisations", "/api/v1/organisations".into(), READ),
+        row("get", "/api/v1/organisations/{organisation}", "/api/v1/organisations/BAG-OTDA".into(), READ),
+        row("get", "/api/v1/me", "/api/v1/me".into(), READ),
+        row("post", "/api/v1/auth/token", "/api/v1/auth/token".into(), PUBLIC),
+        row("post", "/api/v1/auth/refresh", "/api/v1/auth/refresh".into(), PUBLIC),
+        row("post", "/api/v1/auth/logout", "/api/v1/auth/logout".into(), [204; 7]),
+        row("get", "/api/v1/users", "/api/v1/users".into(), ADMIN_ONLY),
+        row("post", "/api/v1/users", "/api/v1/users".into(), [201, 403, 403, 403, 403, 403, 401]),
+        row("post", "/api/v1/users/{user}/deactivate", "/api/v1/users/target/deactivate".into(), ADMIN_ONLY),
+        row("post", "/api/v1/users/{user}/reset-password", "/api/v1/users/target/reset-password".into(), ADMIN_ONLY),
+    ]
+}
+
+/// Logs `username` in and returns its refresh token.
+async fn refresh_token_of(app: &TestApp, username: &str) -> String {
+    let response = app
+        .post_json(
+            "/api/v1/auth/token",
+            None,
+            &json!({"grant_type": "password", "username": username, "password": TEST_PASSWORD}),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "login of {username} failed");
+    let body: Value = response.json().await.unwrap();
+    body["refresh_token"].as_str().unwrap().to_string()
+}
+
+/// The body a POST row sends; built per call because users and refresh tokens are used up.
+async fn body_for(app: &TestApp, template: &str, caller_index: usize) -> Value {
+    match template {
+        "/api/v1/auth/token" => json!({"grant_type": "password", "username": "login-user", "password": TEST_PASSWORD}),
+        "/api/v1/auth/refresh" | "/api/v1/auth/logout" => {
+            json!({"refresh_token": refresh_token_of(app, "login-user").await})
+        }
+        "/api/v1/users" => json!({
+            "username": format!("baru-{caller_index}"),
+            "display_name": "Pengguna Baru",
+            "role": "opd",
+            "organisation": "DINARPUS",
+            "password": "gajah-ungu-menari-di-atap-7",
+        }),
+        "/api/v1/users/{user}/reset-password" => json!({"password": "gajah-ungu-menari-di-atap-7"}),
+        _ => json!({}),
+    }
+}
+
+#[tokio::test]
+async fn every_route_for_every_caller() {
+    let app = TestApp::spawn_with_semarang().await;
+    // BAG-OTDA coordinates IND-05 (Nilai SAKIP); BAPPEDA implements it; DINARPUS has no part in it.
+    let (_, admin) = app.create_user("admin", "admin", None).await;
+    let (_, coordinator) = app.create_user("koordinator", "opd", Some("BAG-OTDA")).await;
+    let (_, implementer) = app.create_user("pelaksana", "opd", Some("BAPPEDA")).await;
+    let (_, unrelated) = app.create_user("lainnya", "opd", Some("DINARPUS")).await;
+    let (_, service) = app.create_client("e-sakip", &["read"]).await;
+    app.create_user("login-user", "viewer", None).await;
+    app.create_user("target", "viewer", None).await;
+    let tokens: [Option<&str>; 7] = [
+        Some(&admin),
+        Some(&coordinator),
+        Some(&implementer),
+        Some(&unrelated),
+        Some(&app.token),
+        Some(&service),
+        None,
+    ];
+
+    let mut failures = Vec::new();
+    let mut cells = 0;
+    for row in table() {
+        for (index, token) in tokens.iter().enumerate() {
+            let url = format!("{}{}", app.address, row.path);
+            let response = if row.method == "get" {
+                let request = app.client.get(&url);
+                match token {
+                    Some(token) => request.bearer_auth(token),
+                    None => request,
+                }
+                .send()
+                .await
+                .unwrap()
+            } else {
+                let body = body_for(&app, row.template, index).await;
+                app.post_json(&row.path, *token, &body).await
+            };
+            cells += 1;
+
+            let status = response.status().as_u16();
+            if status != row.expected[index] {
+                let text = response.text().await.unwrap_or_default();
+                failures.push(format!(
+                    "{} {} as {}: expected {}, got {status}: {text}",
+                    row.method, row.path, CALLERS[index], row.expected[index]
+                ));
+            }
+        }
+    }
+
+    assert!(failures.is_empty(), "{} of {cells} cells failed:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(cells, table().len() * CALLERS.len());
+}
+
+#[test]
+fn table_covers_every_route() {
+    let document = petajalan::api_doc::document();
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, item) in &document.paths.paths {
+        for (method, operation) in [
+            ("get", &item.get),
+            ("post", &item.post),
+            ("put", &item.put),
+            ("patch", &item.patch),
+            ("delete", &item.delete),
+        ] {
+            if operation.is_some() {
+                documented.push((method.to_string(), path.clone()));
+            }
+        }
+    }
+    documented.sort();
+
+    let mut tabled: Vec<(String, String)> =
+        table().iter().map(|row| (row.method.to_string(), row.template.to_string())).collect();
+    tabled.sort();
+
+    assert_eq!(tabled, documented, "the authorization table and the OpenAPI document list different routes");
+}
