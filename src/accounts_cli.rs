@@ -199,13 +199,10 @@ pub async fn client(action: ClientCommand, database_url: &str, lang: Lang) -> an
     if generated {
         secret = new_secret();
     } else if secret.chars().count() < MIN_CLIENT_SECRET_CHARS {
-        eprintln!(
-            "{} {MIN_CLIENT_SECRET_CHARS}",
-            lang.pick(
-                "rahasia klien minimal berisi karakter sebanyak",
-                "the client secret needs at least this many characters:"
-            )
-        );
+        match lang {
+            Lang::Id => eprintln!("rahasia klien minimal {MIN_CLIENT_SECRET_CHARS} karakter"),
+            Lang::En => eprintln!("the client secret needs at least {MIN_CLIENT_SECRET_CHARS} characters"),
+        }
         return Ok(ExitCode::from(1));
     }
 
@@ -224,7 +221,7 @@ pub async fn client(action: ClientCommand, database_url: &str, lang: Lang) -> an
     if generated {
         println!(
             "{} {secret}",
-            lang.pick("Rahasia klien (disimpan sekali ini saja):", "Client secret (shown this once):")
+            lang.pick("Rahasia klien (ditampilkan sekali ini saja):", "Client secret (shown this once):")
         );
     }
     Ok(ExitCode::SUCCESS)
