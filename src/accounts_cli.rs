@@ -1,6 +1,6 @@
-//! The `user` and `client` commands. Secrets come from a prompt on a terminal, or from the
-//! first line of standard input otherwise; never from the command line, where other users of
-//! the machine could read them.
+//! The `user` and `client` commands. Secrets come from a prompt on a terminal, or else from the
+//! first line of standard input. They never come from the command line, because other users of
+//! the machine could read them there.
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -47,6 +47,22 @@ async fn hash(secret: String) -> anyhow::Result<String> {
 
 async fn connect(database_url: &str, lang: Lang) -> anyhow::Result<AsyncPgConnection> {
     AsyncPgConnection::establish(database_url).await.with_context(|| connection_hint(database_url, lang))
+}
+
+/// Finds a user by username, printing a message when there is none.
+async fn find_user_or_report(
+    connection: &mut AsyncPgConnection,
+    username: &str,
+    lang: Lang,
+) -> anyhow::Result<Option<accounts::UserRow>> {
+    let user = accounts::find_user(connection, Key::Code(username)).await?;
+    if user.is_none() {
+        match lang {
+            Lang::Id => eprintln!("pengguna {username:?} tidak ditemukan"),
+            Lang::En => eprintln!("user {username:?} not found"),
+        }
+    }
+    Ok(user)
 }
 
 pub async fn user(action: UserCommand, database_url: &str, lang: Lang) -> anyhow::Result<ExitCode> {
@@ -114,12 +130,7 @@ pub async fn user(action: UserCommand, database_url: &str, lang: Lang) -> anyhow
             );
         }
         UserCommand::Deactivate { username } => {
-            let Some(user) = accounts::find_user(&mut connection, Key::Code(&username)).await? else {
-                eprintln!(
-                    "{} {username:?} {}",
-                    lang.pick("pengguna", "user"),
-                    lang.pick("tidak ditemukan", "not found")
-                );
+            let Some(user) = find_user_or_report(&mut connection, &username, lang).await? else {
                 return Ok(ExitCode::from(1));
             };
             accounts::set_user_active(&mut connection, user.id, false).await?;
@@ -133,12 +144,7 @@ pub async fn user(action: UserCommand, database_url: &str, lang: Lang) -> anyhow
             );
         }
         UserCommand::ResetPassword { username } => {
-            let Some(user) = accounts::find_user(&mut connection, Key::Code(&username)).await? else {
-                eprintln!(
-                    "{} {username:?} {}",
-                    lang.pick("pengguna", "user"),
-                    lang.pick("tidak ditemukan", "not found")
-                );
+            let Some(user) = find_user_or_report(&mut connection, &username, lang).await? else {
                 return Ok(ExitCode::from(1));
             };
             let password = read_secret(

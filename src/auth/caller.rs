@@ -32,7 +32,7 @@ pub enum Role {
     Viewer,
 }
 
-/// What a service client may do.
+/// Permission granted to a service client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema, AsRefStr, EnumString)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -73,7 +73,7 @@ impl Caller {
         }
     }
 
-    /// The user id, for audit records.
+    /// Returns the user id, for audit records.
     pub fn user_id(&self) -> Option<i64> {
         match &self.principal {
             Principal::User { id, .. } => Some(*id),
@@ -81,7 +81,7 @@ impl Caller {
         }
     }
 
-    /// The client id, for audit records.
+    /// Returns the client id, for audit records.
     pub fn client_id(&self) -> Option<i64> {
         match &self.principal {
             Principal::Client { id, .. } => Some(*id),
@@ -89,7 +89,7 @@ impl Caller {
         }
     }
 
-    /// The username or client id.
+    /// Returns the username or client id.
     pub fn name(&self) -> &str {
         match &self.principal {
             Principal::User { username, .. } => username,
@@ -98,7 +98,7 @@ impl Caller {
     }
 }
 
-/// The address of the peer that sent the request.
+/// Returns the address of the peer that sent the request.
 pub fn client_ip(request: &HttpRequest) -> String {
     request.peer_addr().map_or_else(|| "unknown".to_string(), |address| address.ip().to_string())
 }

@@ -1,9 +1,9 @@
 //! Logins with a password or client credentials, refresh-token rotation and logout.
 //!
-//! Throttling counts failed logins in PostgreSQL, so it holds across service instances: per
-//! username (failures since its latest success) and per client address, within a window. An
-//! unknown username and a wrong password give the same answer, and both cost one password
-//! verification, so neither body nor timing tells them apart.
+//! Throttling counts failed logins in PostgreSQL, so the limit applies across service instances.
+//! It counts per username (failures since its latest success) and per client address, within a
+//! window. An unknown username and a wrong password get the same response, and both cost one
+//! password verification, so neither the body nor the timing tells them apart.
 
 use chrono::Utc;
 use serde::Serialize;
@@ -124,7 +124,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str, client_ip: &str) -> 
     issue_pair(state, &mut connection, Subject::User(user_id), stored.family_id).await
 }
 
-/// Revokes the refresh token's family. Unknown tokens are ignored, so the answer tells nothing.
+/// Revokes the refresh token's family. Unknown tokens are ignored, so the response reveals nothing.
 pub async fn logout(state: &AppState, refresh_token: &str, client_ip: &str) -> Result<(), ApiError> {
     let mut connection = state.pool.get().await?;
     if let Some(stored) = accounts::find_refresh_token(&mut connection, &refresh_token_hash(refresh_token)).await? {

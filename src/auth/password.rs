@@ -1,8 +1,8 @@
 //! Password and client-secret hashing with Argon2id, off the async workers and bounded.
 //!
 //! Parameters follow OWASP's Password Storage Cheat Sheet (first recommended option for
-//! Argon2id: 19 MiB of memory, 2 iterations, 1 lane). Each hash holds 19 MiB while it runs, so a
-//! semaphore bounds how many run at once; a request that waits longer than the configured time
+//! Argon2id: 19 MiB of memory, 2 iterations, 1 lane). Each hash uses 19 MiB while it runs, so a
+//! semaphore bounds how many run at once. A request that waits longer than the configured time
 //! for a slot gets 503 rather than queueing without end.
 
 use std::sync::Arc;
@@ -20,7 +20,7 @@ pub const ITERATIONS: u32 = 2;
 /// Argon2 lanes.
 pub const LANES: u32 = 1;
 
-/// Why a hash could not be computed or checked.
+/// Failure to compute or check a hash.
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
     #[error("all password hashing slots stayed busy")]
@@ -39,7 +39,8 @@ pub struct PasswordHasher {
 }
 
 fn argon2() -> Argon2<'static> {
-    // The constants are within Argon2's limits, so `Params::new` cannot fail.
+    // The constants are within Argon2's limits (memory at least 8 KiB per lane, at least one
+    // iteration and lane), so `Params::new` returns Ok; the unit tests exercise it.
     let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None).expect("valid Argon2 parameters");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }

@@ -34,7 +34,7 @@ pub struct Claims {
     pub jti: String,
 }
 
-/// Who a token speaks for.
+/// The user or client that a token stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Subject {
     User(i64),
@@ -60,7 +60,7 @@ impl Subject {
     }
 }
 
-/// Why an access token was rejected.
+/// Reason an access token was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     #[error("the token has expired")]
@@ -155,8 +155,8 @@ pub fn new_refresh_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The SHA-256 of a refresh token, as stored. The token has 256 random bits, so a plain hash
-/// without salt is enough to keep the stored form useless to a reader of the database.
+/// Computes the SHA-256 of a refresh token, as stored. The token has 256 random bits, so a plain
+/// hash without salt is enough to keep the stored form useless to a reader of the database.
 pub fn refresh_token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }

@@ -5,7 +5,7 @@ use super::lang::Lang;
 /// Shortest password accepted, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
-/// Longest password accepted, in characters; it bounds the hashing work one request can cause.
+/// Maximum password length in characters. It bounds the hashing work that one request can cause.
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
 /// Lowest zxcvbn strength score accepted (0 to 4). A score of 3 means "safely unguessable:
@@ -16,7 +16,7 @@ pub const MIN_STRENGTH_SCORE: u8 = 3;
 /// Words that people around this service build passwords from, checked like the username.
 const SERVICE_WORDS: [&str; 6] = ["semarang", "petajalan", "reformasi", "birokrasi", "pemkot", "setda"];
 
-/// Why a password is rejected.
+/// Reason a password is rejected.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PasswordProblem {
     TooShort,

@@ -12,7 +12,7 @@ use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use crate::views::OrganisationRef;
 
-/// Longest username, client id or secret accepted in a login, in characters.
+/// Maximum length of a username, client id or secret in a login, in characters.
 const MAX_CREDENTIAL_CHARS: usize = 256;
 
 /// A login: a user's password, or a service client's credentials.
@@ -104,7 +104,7 @@ pub async fn refresh_token(
     Ok(web::Json(login::refresh(&state, &body.refresh_token, &client_ip(&request)).await?))
 }
 
-/// Revokes a refresh token and every token descended from the same login. Answers 204 for
+/// Revokes a refresh token and every token descended from the same login. Returns 204 for
 /// unknown tokens too.
 #[utoipa::path(
     tag = "auth",

@@ -10,8 +10,9 @@ use crate::auth::login::audit;
 use crate::db::accounts::{self, NewUser, UserRow};
 use crate::db::organisations;
 use crate::domain::key::Key;
+use crate::domain::lang::Lang;
 use crate::domain::pagination::Page;
-use crate::domain::password_policy::check_password;
+use crate::domain::password_policy::{PasswordProblem, check_password};
 use crate::error::{ApiError, FieldError, Problem, Resource};
 use crate::http::extractors::ApiQuery;
 use crate::routes::params::{Checks, PageParams};
@@ -216,13 +217,14 @@ pub fn validate_new_user(body: &CreateUser, organisation_found: bool) -> Vec<Fie
         _ => {}
     }
     if let Err(problem) = check_password(&body.password, &[&username, &body.display_name]) {
-        errors.push(FieldError::new(
-            "password",
-            problem.message(crate::domain::lang::Lang::Id),
-            problem.message(crate::domain::lang::Lang::En),
-        ));
+        errors.push(password_error(&problem));
     }
+
     errors
+}
+
+fn password_error(problem: &PasswordProblem) -> FieldError {
+    FieldError::new("password", problem.message(Lang::Id), problem.message(Lang::En))
 }
 
 /// Deactivates a user: their refresh tokens stop working at once, and their access tokens are
@@ -299,11 +301,7 @@ pub async fn reset_password(
     let mut connection = state.pool.get().await?;
     let user = find(&mut connection, &path.user).await?;
     if let Err(problem) = check_password(&body.password, &[&user.username, &user.display_name]) {
-        return Err(ApiError::InvalidBody(vec![FieldError::new(
-            "password",
-            problem.message(crate::domain::lang::Lang::Id),
-            problem.message(crate::domain::lang::Lang::En),
-        )]));
+        return Err(ApiError::InvalidBody(vec![password_error(&problem)]));
     }
 
     let password_hash = state.auth.hasher.hash(body.into_inner().password).await?;
