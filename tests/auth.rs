@@ -145,6 +145,18 @@ async fn forged_and_stale_tokens_are_rejected() {
         without.as_object_mut().unwrap().remove("aud");
         encode(&Header::default(), &without, &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()).unwrap()).unwrap()
     };
+    let string_expiry = {
+        use jsonwebtoken::{EncodingKey, Header, encode};
+        let mut odd = serde_json::to_value(claims(&app)).unwrap();
+        odd["exp"] = json!("never");
+        encode(&Header::default(), &odd, &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()).unwrap()).unwrap()
+    };
+    app.create_user("budi", "viewer", None).await;
+    let logged_in: Value = login(&app, "budi", TEST_PASSWORD).await.json().await.unwrap();
+    let refresh_token = logged_in["refresh_token"].as_str().unwrap().to_string();
+    let access_as_refresh =
+        app.post_json("/api/v1/auth/refresh", None, &json!({"refresh_token": logged_in["access_token"]})).await;
+    assert_rejected(access_as_refresh, "access token as refresh token").await;
     let tampered = {
         let parts: Vec<&str> = valid.split('.').collect();
         let mut payload: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
@@ -166,6 +178,8 @@ async fn forged_and_stale_tokens_are_rejected() {
         ("missing audience", missing_audience),
         ("tampered payload", tampered),
         ("not a JWT", "abc".to_string()),
+        ("expiry as a string", string_expiry),
+        ("refresh token as access token", refresh_token.clone()),
     ];
     for (case, token) in cases {
         assert_rejected(get_as(&app, path, &token).await, case).await;
@@ -334,8 +348,24 @@ async fn admin_creates_users_with_checks() {
 async fn reset_password_revokes_sessions() {
     let app = TestApp::spawn().await;
     let (_, admin) = app.create_user("admin", "admin", None).await;
-    app.create_user("budi", "viewer", None).await;
+    let (budi, _) = app.create_user("budi", "viewer", None).await;
     let tokens: Value = login(&app, "budi", TEST_PASSWORD).await.json().await.unwrap();
+    // Token times have whole-second precision, so the account and an access token are dated back
+    // rather than waiting: the token was issued 10 s ago, to an account a minute old.
+    let mut connection = app.database.connect().await;
+    {
+        use diesel_async::RunQueryDsl;
+        diesel::sql_query("UPDATE users SET tokens_valid_after = now() - interval '1 minute' WHERE username = 'budi'")
+            .execute(&mut connection)
+            .await
+            .unwrap();
+    }
+    let old_access = app
+        .auth
+        .tokens
+        .sign(&Claims { sub: format!("user:{budi}"), iat: unix_now() - 10, nbf: None, ..claims(&app) })
+        .unwrap();
+    assert_eq!(get_as(&app, "/api/v1/me", &old_access).await.status(), 200);
 
     let reset = app
         .post_json(
@@ -348,6 +378,7 @@ async fn reset_password_revokes_sessions() {
 
     assert_eq!(reset.status(), 200);
     assert_rejected(refresh, "refresh token after a password reset").await;
+    assert_rejected(get_as(&app, "/api/v1/me", &old_access).await, "access token issued before a password reset").await;
     assert_eq!(login(&app, "budi", TEST_PASSWORD).await.status(), 401);
     assert_eq!(login(&app, "budi", "gajah-ungu-menari-di-atap-7").await.status(), 200);
 }

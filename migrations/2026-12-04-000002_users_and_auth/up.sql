@@ -8,6 +8,7 @@ CREATE TABLE users (
     organisation_id  BIGINT REFERENCES organisations (id),
     password_hash    TEXT NOT NULL,
     active           BOOLEAN NOT NULL DEFAULT true,
+    tokens_valid_after TIMESTAMPTZ NOT NULL DEFAULT now(),
     created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
     UNIQUE (username),
@@ -16,6 +17,7 @@ CREATE TABLE users (
 
 COMMENT ON COLUMN users.username IS 'Lower-case login name; unique.';
 COMMENT ON COLUMN users.organisation_id IS 'The organisation of an opd user; NULL for admin and viewer.';
+COMMENT ON COLUMN users.tokens_valid_after IS 'Access tokens issued before this moment are rejected; a password reset moves it forward.';
 COMMENT ON COLUMN users.password_hash IS 'Argon2id hash in PHC string format. Never leaves the database.';
 
 -- Other city systems authenticate with client credentials.

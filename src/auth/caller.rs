@@ -144,30 +144,35 @@ fn bearer_token(value: &str) -> Option<&str> {
 
 async fn authenticate(state: &AppState, token: Option<&str>) -> Result<Principal, ApiError> {
     let token = token.ok_or(ApiError::Unauthorized(AuthFailure::InvalidToken))?;
-    let subject = state.auth.tokens.verify(token).map_err(|error| match error {
+    let (subject, issued_at) = state.auth.tokens.verify(token).map_err(|error| match error {
         TokenError::Expired => ApiError::Unauthorized(AuthFailure::ExpiredToken),
         TokenError::Invalid => ApiError::Unauthorized(AuthFailure::InvalidToken),
     })?;
     let mut connection = state.pool.get().await?;
-    load_principal(&mut connection, subject).await?.ok_or(ApiError::Unauthorized(AuthFailure::InactiveAccount))
+    load_principal(&mut connection, subject, issued_at)
+        .await?
+        .ok_or(ApiError::Unauthorized(AuthFailure::InactiveAccount))
 }
 
-/// Reads the active user or client that a token's subject names.
+/// Reads the active user or client that a token's subject names. A user's token issued before
+/// the user's `tokens_valid_after` (moved by a password reset) counts as revoked.
 pub async fn load_principal(
     connection: &mut diesel_async::AsyncPgConnection,
     subject: Subject,
+    issued_at: i64,
 ) -> Result<Option<Principal>, ApiError> {
     let principal = match subject {
-        Subject::User(id) => {
-            accounts::find_user(connection, Key::Id(id)).await?.filter(|user| user.active).and_then(|user| {
+        Subject::User(id) => accounts::find_user(connection, Key::Id(id))
+            .await?
+            .filter(|user| user.active && issued_at >= user.tokens_valid_after.timestamp())
+            .and_then(|user| {
                 Some(Principal::User {
                     id: user.id,
                     username: user.username,
                     role: user.role.parse().ok()?,
                     organisation_id: user.organisation_id,
                 })
-            })
-        }
+            }),
         Subject::Client(id) => accounts::find_client(connection, Key::Id(id))
             .await?
             .filter(|client| client.active)

@@ -108,8 +108,10 @@ mod tests {
         let hasher = PasswordHasher::new(1, Duration::from_secs(5)).unwrap();
 
         let hash = hasher.hash("kata sandi yang panjang".into()).await.unwrap();
+        let second_hash = hasher.hash("kata sandi yang panjang".into()).await.unwrap();
 
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert_ne!(hash, second_hash, "the salt must be random");
         assert!(hasher.verify("kata sandi yang panjang".into(), Some(hash.clone())).await.unwrap());
         assert!(!hasher.verify("kata sandi lain".into(), Some(hash)).await.unwrap());
         assert!(!hasher.verify("apa saja".into(), None).await.unwrap());

@@ -121,8 +121,9 @@ impl TokenKeys {
         Ok(encode(&self.header, claims, &self.encoding)?)
     }
 
-    /// Checks a token's algorithm, signature and claims, and returns its subject.
-    pub fn verify(&self, token: &str) -> Result<Subject, TokenError> {
+    /// Checks a token's algorithm, signature and claims, and returns its subject and issue time
+    /// (`iat`, in Unix seconds).
+    pub fn verify(&self, token: &str) -> Result<(Subject, i64), TokenError> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|error| match error.kind() {
             jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
             _ => TokenError::Invalid,
@@ -131,7 +132,8 @@ impl TokenKeys {
         if data.claims.iat > unix_now() + LEEWAY_SECONDS as i64 {
             return Err(TokenError::Invalid);
         }
-        Subject::from_claim(&data.claims.sub).ok_or(TokenError::Invalid)
+        let subject = Subject::from_claim(&data.claims.sub).ok_or(TokenError::Invalid)?;
+        Ok((subject, data.claims.iat))
     }
 
     pub fn issuer(&self) -> &str {

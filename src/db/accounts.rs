@@ -19,6 +19,7 @@ pub struct UserRow {
     pub organisation_id: Option<i64>,
     pub password_hash: String,
     pub active: bool,
+    pub tokens_valid_after: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -108,7 +109,7 @@ pub async fn set_user_password(
     password_hash: &str,
 ) -> QueryResult<UserRow> {
     diesel::update(users::table.find(id))
-        .set((users::password_hash.eq(password_hash), users::updated_at.eq(now)))
+        .set((users::password_hash.eq(password_hash), users::tokens_valid_after.eq(now), users::updated_at.eq(now)))
         .returning(UserRow::as_returning())
         .get_result(connection)
         .await

@@ -174,6 +174,7 @@ diesel::table! {
         organisation_id -> Nullable<Int8>,
         password_hash -> Text,
         active -> Bool,
+        tokens_valid_after -> Timestamptz,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }

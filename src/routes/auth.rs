@@ -15,6 +15,10 @@ use crate::views::OrganisationRef;
 /// Maximum length of a username, client id or secret in a login, in characters.
 const MAX_CREDENTIAL_CHARS: usize = 256;
 
+/// Maximum length of a refresh token in a request. Issued ones have 43 characters; a longer one
+/// is rejected as unknown (401), and only a body beyond this bound as invalid (422).
+const MAX_REFRESH_TOKEN_CHARS: usize = 4096;
+
 /// A login: a user's password, or a service client's credentials.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(tag = "grant_type", rename_all = "snake_case")]
@@ -32,15 +36,15 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-fn check_length(values: &[(&str, &str)]) -> Result<(), ApiError> {
+fn check_length(values: &[(&str, &str)], max_chars: usize) -> Result<(), ApiError> {
     let errors: Vec<_> = values
         .iter()
-        .filter(|(_, value)| value.is_empty() || value.chars().count() > MAX_CREDENTIAL_CHARS)
+        .filter(|(_, value)| value.is_empty() || value.chars().count() > max_chars)
         .map(|(field, _)| {
             crate::error::FieldError::new(
                 *field,
-                format!("harus berisi 1 sampai {MAX_CREDENTIAL_CHARS} karakter"),
-                format!("must have 1 to {MAX_CREDENTIAL_CHARS} characters"),
+                format!("harus berisi 1 sampai {max_chars} karakter"),
+                format!("must have 1 to {max_chars} characters"),
             )
         })
         .collect();
@@ -71,11 +75,11 @@ pub async fn issue_token(
     let ip = client_ip(&request);
     let tokens = match body.into_inner() {
         TokenRequest::Password { username, password } => {
-            check_length(&[("username", &username), ("password", &password)])?;
+            check_length(&[("username", &username), ("password", &password)], MAX_CREDENTIAL_CHARS)?;
             login::password_login(&state, &username, password, &ip).await?
         }
         TokenRequest::ClientCredentials { client_id, client_secret } => {
-            check_length(&[("client_id", &client_id), ("client_secret", &client_secret)])?;
+            check_length(&[("client_id", &client_id), ("client_secret", &client_secret)], MAX_CREDENTIAL_CHARS)?;
             login::client_login(&state, &client_id, client_secret, &ip).await?
         }
     };
@@ -100,7 +104,7 @@ pub async fn refresh_token(
     request: HttpRequest,
     body: web::Json<RefreshRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    check_length(&[("refresh_token", &body.refresh_token)])?;
+    check_length(&[("refresh_token", &body.refresh_token)], MAX_REFRESH_TOKEN_CHARS)?;
     Ok(web::Json(login::refresh(&state, &body.refresh_token, &client_ip(&request)).await?))
 }
 
@@ -121,7 +125,7 @@ pub async fn logout(
     request: HttpRequest,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    check_length(&[("refresh_token", &body.refresh_token)])?;
+    check_length(&[("refresh_token", &body.refresh_token)], MAX_REFRESH_TOKEN_CHARS)?;
     login::logout(&state, &body.refresh_token, &client_ip(&request)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
