@@ -418,3 +418,17 @@ async fn logins_are_audited() {
     assert_eq!(actions[1].1.as_deref(), Some("budi"));
     assert_eq!(actions[1].2.as_deref(), Some("127.0.0.1"));
 }
+
+#[tokio::test]
+async fn failures_from_one_address_are_throttled() {
+    let app = TestApp::spawn_with(&[("PETAJALAN_LOGIN_MAX_FAILURES_PER_IP", "3")]).await;
+    app.create_user("budi", "viewer", None).await;
+
+    for username in ["ani", "citra", "dewi"] {
+        assert_eq!(login(&app, username, "salah-salah-salah").await.status(), 401, "{username}");
+    }
+    let throttled = login(&app, "budi", TEST_PASSWORD).await;
+
+    assert_eq!(throttled.status(), 429);
+    assert!(throttled.headers().contains_key("retry-after"));
+}

@@ -210,8 +210,13 @@ pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
 impl TestApp {
     /// Starts the service on a fresh, migrated, empty database.
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(&[]).await
+    }
+
+    /// Like `spawn`, with extra settings.
+    pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
         let database = TestDatabase::create().await;
-        let (address, auth) = start_server(&database.url()).await;
+        let (address, auth) = start_server_with(&database.url(), extra).await;
         let mut app = TestApp { address, client: reqwest::Client::new(), database, auth, token: String::new() };
         let (_, token) = app.create_user("pembaca", "viewer", None).await;
         app.token = token;
