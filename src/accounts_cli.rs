@@ -30,6 +30,9 @@ const CLI_ACTOR: &str = "command line";
 fn read_secret(prompt: &str, confirm_prompt: &str, lang: Lang) -> anyhow::Result<String> {
     if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password(prompt)?;
+        if first.is_empty() {
+            return Ok(first);
+        }
         let second = rpassword::prompt_password(confirm_prompt)?;
         if first != second {
             anyhow::bail!("{}", lang.pick("kedua masukan tidak sama", "the two entries differ"));
@@ -95,7 +98,7 @@ pub async fn user(action: UserCommand, database_url: &str, lang: Lang) -> anyhow
                 organisation,
                 password,
             };
-            let errors = validate_new_user(&request, found.is_some());
+            let errors = validate_new_user(&request, found.as_ref().map(|organisation| organisation.kind));
             if !errors.is_empty() {
                 for error in errors {
                     eprintln!("{}: {}", error.field, error.message(lang));
@@ -171,28 +174,41 @@ pub async fn client(action: ClientCommand, database_url: &str, lang: Lang) -> an
     let ClientCommand::Create { client_id, name, scopes, organisation } = action;
 
     let client_id = client_id.to_lowercase();
+    let mut problems: Vec<&str> = Vec::new();
     let id_ok = (3..=64).contains(&client_id.len())
         && client_id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
         && client_id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c));
+    if !id_ok {
+        problems.push(lang.pick(
+            "--client-id harus 3 sampai 64 karakter: huruf kecil, angka, titik, garis bawah, tanda hubung",
+            "--client-id must be 3 to 64 characters: lower-case letters, digits, dots, underscores, hyphens",
+        ));
+    }
+    let name = name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 200 {
+        problems.push(lang.pick("--name harus berisi 1 sampai 200 karakter", "--name must have 1 to 200 characters"));
+    }
     let parsed_scopes: Result<Vec<Scope>, _> = scopes.split(',').map(|scope| scope.trim().parse::<Scope>()).collect();
+    if parsed_scopes.is_err() {
+        problems.push(lang.pick(
+            "--scopes hanya boleh berisi read dan/atau submit, dipisah koma",
+            "--scopes may only contain read and/or submit, separated by commas",
+        ));
+    }
     let organisation_id = match &organisation {
         Some(key) => match organisations::find(&mut connection, Key::parse(key)).await? {
             Some(found) => Some(found.id),
             None => {
-                eprintln!("{} {key:?}", lang.pick("organisasi tidak ditemukan:", "organisation not found:"));
-                return Ok(ExitCode::from(1));
+                problems.push(lang.pick("--organisation tidak ditemukan", "--organisation was not found"));
+                None
             }
         },
         None => None,
     };
-    let (true, Ok(parsed_scopes)) = (id_ok, parsed_scopes) else {
-        eprintln!(
-            "{}",
-            lang.pick(
-                "id klien harus 3 sampai 64 karakter (huruf kecil, angka, titik, garis bawah, tanda hubung) dan cakupan berisi read dan/atau submit",
-                "the client id must be 3 to 64 characters (lower-case letters, digits, dots, underscores, hyphens) and the scopes read and/or submit",
-            )
-        );
+    let (true, Ok(parsed_scopes)) = (problems.is_empty(), parsed_scopes) else {
+        for problem in problems {
+            eprintln!("{problem}");
+        }
         return Ok(ExitCode::from(2));
     };
 

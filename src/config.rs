@@ -203,18 +203,21 @@ impl Settings {
     }
 }
 
+/// Shown in place of a secret in error messages.
+const HIDDEN: &str = "***";
+
 fn read_auth(reader: &Reader) -> Result<AuthSettings, ConfigError> {
     let jwt_secret =
         match (reader.optional_text("PETAJALAN_JWT_SECRET"), reader.optional_text("PETAJALAN_JWT_SECRET_FILE")) {
             (Some(_), Some(_)) => {
                 return Err(reader.invalid(
                     "PETAJALAN_JWT_SECRET_FILE",
-                    "",
+                    HIDDEN,
                     "atur PETAJALAN_JWT_SECRET atau PETAJALAN_JWT_SECRET_FILE, jangan keduanya",
                     "set PETAJALAN_JWT_SECRET or PETAJALAN_JWT_SECRET_FILE, not both",
                 ));
             }
-            (Some(secret), None) => Some(check_secret(reader, "PETAJALAN_JWT_SECRET", "", secret.into_bytes())?),
+            (Some(secret), None) => Some(check_secret(reader, "PETAJALAN_JWT_SECRET", HIDDEN, secret.into_bytes())?),
             (None, Some(path)) => {
                 let bytes = std::fs::read(&path).map_err(|error| {
                     reader.invalid(

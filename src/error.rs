@@ -34,8 +34,8 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("the caller may not do this")]
     Forbidden,
-    #[error("{0} already exists")]
-    Conflict(String),
+    #[error("{what} already exists")]
+    Conflict { field: &'static str, what: String },
     #[error("too many failed logins")]
     TooManyRequests { retry_after_seconds: u64 },
     #[error("database unavailable")]
@@ -118,7 +118,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::InvalidCredentials => "invalid-credentials",
             ApiError::Forbidden => "forbidden",
-            ApiError::Conflict(_) => "conflict",
+            ApiError::Conflict { .. } => "conflict",
             ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::ServiceUnavailable(_) => "service-unavailable",
             ApiError::Internal(_) => "internal-error",
@@ -134,6 +134,13 @@ impl ApiError {
                 .iter()
                 .map(|error| ProblemField { field: error.field.clone(), message: error.message(lang).to_string() })
                 .collect(),
+            ApiError::Conflict { field, what } => vec![ProblemField {
+                field: field.to_string(),
+                message: match lang {
+                    Lang::Id => format!("{what} sudah ada"),
+                    Lang::En => format!("{what} already exists"),
+                },
+            }],
             _ => Vec::new(),
         };
         Problem {
@@ -218,8 +225,8 @@ impl ApiError {
                     (AuthFailure::MissingToken, Lang::En) => "Send an access token in the header Authorization: Bearer <token>. POST /api/v1/auth/token issues one.".into(),
                     (AuthFailure::InvalidToken, Lang::Id) => "Token akses tidak valid.".into(),
                     (AuthFailure::InvalidToken, Lang::En) => "The access token is invalid.".into(),
-                    (AuthFailure::ExpiredToken, Lang::Id) => "Token akses sudah kedaluwarsa; minta token baru dengan POST /api/v1/auth/refresh.".into(),
-                    (AuthFailure::ExpiredToken, Lang::En) => "The access token has expired; get a new one with POST /api/v1/auth/refresh.".into(),
+                    (AuthFailure::ExpiredToken, Lang::Id) => "Token akses sudah kedaluwarsa; minta token baru dengan POST /api/v1/auth/refresh, atau masuk lagi dengan POST /api/v1/auth/token.".into(),
+                    (AuthFailure::ExpiredToken, Lang::En) => "The access token has expired; get a new one with POST /api/v1/auth/refresh, or log in again with POST /api/v1/auth/token.".into(),
                     (AuthFailure::InactiveAccount, Lang::Id) => "Akun untuk token ini tidak aktif.".into(),
                     (AuthFailure::InactiveAccount, Lang::En) => "The account of this token is not active.".into(),
                     (AuthFailure::InvalidRefreshToken, Lang::Id) => "Token penyegar tidak valid, kedaluwarsa, dicabut, atau sudah dipakai; masuk lagi dengan POST /api/v1/auth/token.".into(),
@@ -228,13 +235,17 @@ impl ApiError {
             ),
             ApiError::InvalidCredentials => (
                 lang.pick("Gagal masuk", "Login failed").into(),
-                lang.pick("Nama pengguna atau kata sandi salah.", "Wrong username or password.").into(),
+                lang.pick(
+                    "Nama pengguna dan kata sandi, atau id klien dan rahasianya, tidak cocok.",
+                    "The username and password, or the client id and secret, do not match.",
+                )
+                .into(),
             ),
             ApiError::Forbidden => (
                 lang.pick("Tidak diizinkan", "Forbidden").into(),
-                lang.pick("Peran Anda tidak mengizinkan tindakan ini.", "Your role does not allow this action.").into(),
+                lang.pick("Peran atau cakupan Anda tidak mengizinkan tindakan ini.", "Your role or scope does not allow this action.").into(),
             ),
-            ApiError::Conflict(what) => (
+            ApiError::Conflict { what, .. } => (
                 lang.pick("Konflik", "Conflict").into(),
                 match lang {
                     Lang::Id => format!("{what} sudah ada."),
@@ -290,7 +301,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

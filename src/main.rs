@@ -230,7 +230,7 @@ async fn serve(settings: &Settings, database_url: &str, imports: &[PathBuf]) -> 
         Some(secret) => secret.clone(),
         None => {
             tracing::warn!(
-                "PETAJALAN_JWT_SECRET is not set; signing tokens with a random key, so tokens stop working when the service restarts and are not shared between instances"
+                "PETAJALAN_JWT_SECRET is not set; signing access tokens with a random key, so access tokens stop working when the service restarts and are not valid on other instances"
             );
             petajalan::auth::tokens::new_secret().into_bytes()
         }

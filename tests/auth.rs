@@ -21,6 +21,11 @@ async fn get_as(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
     app.client.get(format!("{}{path}", app.address)).bearer_auth(token).send().await.unwrap()
 }
 
+/// The header of the service's access tokens, for tokens crafted to fail one other check.
+fn access_header() -> jsonwebtoken::Header {
+    jsonwebtoken::Header { typ: Some("at+jwt".into()), ..jsonwebtoken::Header::default() }
+}
+
 fn claims(app: &TestApp) -> Claims {
     let now = unix_now();
     Claims {
@@ -123,33 +128,38 @@ async fn forged_and_stale_tokens_are_rejected() {
     let alg_none = format!("{}.{payload}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#));
     let rs256_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT"}"#);
     let hs256_signature = {
-        use jsonwebtoken::{EncodingKey, Header, encode};
+        use jsonwebtoken::{EncodingKey, encode};
         let token =
-            encode(&Header::default(), &claims(&app), &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()).unwrap())
+            encode(&access_header(), &claims(&app), &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()).unwrap())
                 .unwrap();
         token.rsplit('.').next().unwrap().to_string()
     };
     let algorithm_confusion = format!("{rs256_header}.{payload}.{hs256_signature}");
     let other_key = {
-        use jsonwebtoken::{EncodingKey, Header, encode};
+        use jsonwebtoken::{EncodingKey, encode};
         encode(
-            &Header::default(),
+            &access_header(),
             &claims(&app),
             &EncodingKey::from_secret(b"a-different-key-of-thirty-two-bytes!").unwrap(),
         )
         .unwrap()
     };
     let missing_audience = {
-        use jsonwebtoken::{EncodingKey, Header, encode};
+        use jsonwebtoken::{EncodingKey, encode};
         let mut without = serde_json::to_value(claims(&app)).unwrap();
         without.as_object_mut().unwrap().remove("aud");
-        encode(&Header::default(), &without, &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()).unwrap()).unwrap()
+        encode(&access_header(), &without, &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()).unwrap()).unwrap()
+    };
+    let plain_typ = {
+        use jsonwebtoken::{EncodingKey, Header, encode};
+        encode(&Header::default(), &claims(&app), &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()).unwrap())
+            .unwrap()
     };
     let string_expiry = {
-        use jsonwebtoken::{EncodingKey, Header, encode};
+        use jsonwebtoken::{EncodingKey, encode};
         let mut odd = serde_json::to_value(claims(&app)).unwrap();
         odd["exp"] = json!("never");
-        encode(&Header::default(), &odd, &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()).unwrap()).unwrap()
+        encode(&access_header(), &odd, &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()).unwrap()).unwrap()
     };
     app.create_user("budi", "viewer", None).await;
     let logged_in: Value = login(&app, "budi", TEST_PASSWORD).await.json().await.unwrap();
@@ -180,6 +190,7 @@ async fn forged_and_stale_tokens_are_rejected() {
         ("not a JWT", "abc".to_string()),
         ("expiry as a string", string_expiry),
         ("refresh token as access token", refresh_token.clone()),
+        ("typ JWT instead of at+jwt", plain_typ),
     ];
     for (case, token) in cases {
         assert_rejected(get_as(&app, path, &token).await, case).await;
@@ -431,4 +442,100 @@ async fn failures_from_one_address_are_throttled() {
 
     assert_eq!(throttled.status(), 429);
     assert!(throttled.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn outdated_hash_is_replaced_on_login() {
+    let app = TestApp::spawn().await;
+    app.create_user("budi", "viewer", None).await;
+    let weak_hash = {
+        use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+        let params = argon2::Params::new(4096, 1, 1, None).unwrap();
+        let hasher = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        hasher.hash_password(TEST_PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng)).unwrap().to_string()
+    };
+    let mut connection = app.database.connect().await;
+    let stored_hash = async |connection: &mut diesel_async::AsyncPgConnection| -> String {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        use petajalan::db::schema::users;
+        users::table.filter(users::username.eq("budi")).select(users::password_hash).first(connection).await.unwrap()
+    };
+    {
+        use diesel_async::RunQueryDsl;
+        diesel::sql_query(format!("UPDATE users SET password_hash = '{weak_hash}' WHERE username = 'budi'"))
+            .execute(&mut connection)
+            .await
+            .unwrap();
+    }
+
+    let failed = login(&app, "budi", "salah-salah-salah").await;
+    let after_failure = stored_hash(&mut connection).await;
+    let succeeded = login(&app, "budi", TEST_PASSWORD).await;
+    let after_success = stored_hash(&mut connection).await;
+
+    assert_eq!(failed.status(), 401);
+    assert_eq!(after_failure, weak_hash);
+    assert_eq!(succeeded.status(), 200);
+    assert!(after_success.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{after_success}");
+    assert_eq!(login(&app, "budi", TEST_PASSWORD).await.status(), 200);
+}
+
+#[tokio::test]
+async fn role_is_checked_before_body() {
+    let app = TestApp::spawn().await;
+
+    for body in [json!({}), json!("not an object")] {
+        let response = app.post_json("/api/v1/users", Some(&app.token), &body).await;
+        assert_eq!(response.status(), 403, "body {body}");
+    }
+    let malformed = app
+        .client
+        .post(format!("{}/api/v1/users", app.address))
+        .bearer_auth(&app.token)
+        .header("Content-Type", "text/plain")
+        .body("{bad")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), 403);
+}
+
+#[tokio::test]
+async fn password_reset_lifts_username_lock() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.create_user("admin", "admin", None).await;
+    app.create_user("budi", "viewer", None).await;
+    for _ in 0..5 {
+        login(&app, "budi", "salah-salah-salah").await;
+    }
+    assert_eq!(login(&app, "budi", TEST_PASSWORD).await.status(), 429);
+
+    let reset = app
+        .post_json(
+            "/api/v1/users/budi/reset-password",
+            Some(&admin),
+            &json!({"password": "gajah-ungu-menari-di-atap-7"}),
+        )
+        .await;
+
+    assert_eq!(reset.status(), 200);
+    assert_eq!(login(&app, "budi", "gajah-ungu-menari-di-atap-7").await.status(), 200);
+}
+
+#[tokio::test]
+async fn opd_user_needs_a_single_organisation() {
+    let app = TestApp::spawn_with_semarang().await;
+    let (_, admin) = app.create_user("admin", "admin", None).await;
+    let body = |username: &str| json!({"username": username, "display_name": "Budi", "role": "opd", "organisation": "SELURUH-PD", "password": "gajah-ungu-menari-di-atap-7"});
+
+    let group = app.post_json("/api/v1/users", Some(&admin), &body("budi")).await;
+    let taken = app.post_json("/api/v1/users", Some(&admin), &json!({"username": "admin", "display_name": "A", "role": "viewer", "password": "gajah-ungu-menari-di-atap-7"})).await;
+
+    assert_eq!(group.status(), 422);
+    let group: Value = group.json().await.unwrap();
+    assert_eq!(group["errors"][0]["field"], "organisation");
+    assert_eq!(taken.status(), 409);
+    let taken: Value = taken.json().await.unwrap();
+    assert_eq!(taken["errors"][0]["field"], "username");
 }

@@ -135,6 +135,49 @@ impl FromRequest for Caller {
     }
 }
 
+/// An authenticated caller with the `admin` role; other callers get 403.
+#[derive(Clone, Debug)]
+pub struct AdminCaller(pub Caller);
+
+impl FromRequest for AdminCaller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<AdminCaller, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let caller = Caller::from_request(request, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            caller.require_admin()?;
+            Ok(AdminCaller(caller))
+        })
+    }
+}
+
+/// An admin caller and a request body, checked in that order. actix-web drives a handler's
+/// extractors together, so a separate body extractor could reject a malformed body before the
+/// caller's role is known. This one finishes the role check first. A caller who may not use the
+/// route therefore learns nothing from body validation.
+pub struct AdminWithBody<T>(pub Caller, pub T);
+
+impl<T> FromRequest for AdminWithBody<T>
+where
+    T: FromRequest + 'static,
+    T::Error: Into<actix_web::Error>,
+{
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<AdminWithBody<T>, actix_web::Error>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let admin = AdminCaller::from_request(request, payload);
+        let body = T::from_request(request, payload);
+        Box::pin(async move {
+            let AdminCaller(caller) = admin.await?;
+            let body = body.await.map_err(Into::into)?;
+            Ok(AdminWithBody(caller, body))
+        })
+    }
+}
+
 /// Reads the token of an `Authorization: Bearer <token>` value; the scheme ignores case.
 fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, token) = value.split_once(' ')?;

@@ -9,7 +9,7 @@ use chrono::Utc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::password::HashError;
+use crate::auth::password::{HashError, needs_rehash};
 use crate::auth::tokens::{Subject, new_refresh_token, refresh_token_hash};
 use crate::db::accounts::{self, AuditEvent, TokenOwner};
 use crate::domain::key::Key;
@@ -53,6 +53,7 @@ pub async fn password_login(
     let mut connection = state.pool.get().await?;
     let user = accounts::find_user(&mut connection, Key::Code(&username)).await?;
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
+    let password_for_rehash = password.clone();
     let password_matches = state.auth.hasher.verify(password, stored_hash).await?;
     let active_user = user.filter(|user| user.active && password_matches);
 
@@ -62,8 +63,31 @@ pub async fn password_login(
         return Err(ApiError::InvalidCredentials);
     };
     audit(&mut connection, "login.success", Some(user.id), None, Some(&user.username), client_ip, &user.username).await;
+    rehash_if_outdated(state, &mut connection, &user, password_for_rehash).await;
 
     issue_pair(state, &mut connection, Subject::User(user.id), uuid::Uuid::new_v4()).await
+}
+
+/// Stores a new hash when the user's was made with older parameters. The login goes on even if
+/// this fails; the failure is logged.
+async fn rehash_if_outdated(
+    state: &AppState,
+    connection: &mut diesel_async::AsyncPgConnection,
+    user: &accounts::UserRow,
+    password: String,
+) {
+    if !needs_rehash(&user.password_hash) {
+        return;
+    }
+    let result = async {
+        let new_hash = state.auth.hasher.hash(password).await?;
+        accounts::replace_password_hash(connection, user.id, &new_hash).await?;
+        anyhow::Ok(())
+    }
+    .await;
+    if let Err(error) = result {
+        tracing::warn!(error = format!("{error:#}"), user.id = user.id, "cannot store the rehashed password");
+    }
 }
 
 /// Logs a service client in with its client id and secret. Clients get no refresh token.

@@ -59,6 +59,13 @@ fn verify_blocking(secret: &str, hash: &str) -> Result<bool, HashError> {
     Ok(argon2().verify_password(secret.as_bytes(), &parsed).is_ok())
 }
 
+/// Tells whether a stored hash was made with other parameters than the current ones, so that
+/// a successful login should store a new hash.
+pub fn needs_rehash(hash: &str) -> bool {
+    let current = format!("$argon2id$v=19$m={MEMORY_KIB},t={ITERATIONS},p={LANES}$");
+    !hash.starts_with(&current)
+}
+
 impl PasswordHasher {
     /// Creates a hasher allowing `concurrency` hashes at once and waiting at most `wait` for a
     /// slot. Computes the dummy hash, which takes one hash's time.
@@ -115,6 +122,15 @@ mod tests {
         assert!(hasher.verify("kata sandi yang panjang".into(), Some(hash.clone())).await.unwrap());
         assert!(!hasher.verify("kata sandi lain".into(), Some(hash)).await.unwrap());
         assert!(!hasher.verify("apa saja".into(), None).await.unwrap());
+    }
+
+    #[test]
+    fn outdated_hashes_need_rehash() {
+        let current = hash_blocking("kata sandi yang panjang").unwrap();
+
+        assert!(!needs_rehash(&current));
+        assert!(needs_rehash("$argon2id$v=19$m=4096,t=1,p=1$c2FsdHNhbHQ$aGFzaA"));
+        assert!(needs_rehash("$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA"));
     }
 
     #[tokio::test]

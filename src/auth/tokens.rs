@@ -16,6 +16,10 @@ use sha2::{Digest, Sha256};
 
 use crate::config::AuthSettings;
 
+/// The `typ` header of access tokens (RFC 9068), so that no other JWT signed with the same key
+/// passes as one.
+const ACCESS_TOKEN_TYPE: &str = "at+jwt";
+
 /// Seconds of clock difference tolerated when checking `exp`, `nbf` and `iat`.
 const LEEWAY_SECONDS: u64 = 30;
 
@@ -93,7 +97,7 @@ impl TokenKeys {
         Ok(TokenKeys {
             encoding: EncodingKey::from_secret(secret)?,
             decoding: DecodingKey::from_secret(secret)?,
-            header: Header::new(settings.jwt_algorithm),
+            header: Header { typ: Some(ACCESS_TOKEN_TYPE.to_string()), ..Header::new(settings.jwt_algorithm) },
             validation,
             issuer: settings.jwt_issuer.clone(),
             audience: settings.jwt_audience.clone(),
@@ -124,6 +128,10 @@ impl TokenKeys {
     /// Checks a token's algorithm, signature and claims, and returns its subject and issue time
     /// (`iat`, in Unix seconds).
     pub fn verify(&self, token: &str) -> Result<(Subject, i64), TokenError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
+        if header.typ.as_deref() != Some(ACCESS_TOKEN_TYPE) {
+            return Err(TokenError::Invalid);
+        }
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|error| match error.kind() {
             jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
             _ => TokenError::Invalid,

@@ -115,6 +115,17 @@ pub async fn set_user_password(
         .await
 }
 
+/// Replaces a password hash without moving `tokens_valid_after`: the password is the same, only
+/// its hash parameters change.
+pub async fn replace_password_hash(
+    connection: &mut AsyncPgConnection,
+    id: i64,
+    password_hash: &str,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id)).set(users::password_hash.eq(password_hash)).execute(connection).await?;
+    Ok(())
+}
+
 pub async fn find_client(connection: &mut AsyncPgConnection, key: Key<'_>) -> QueryResult<Option<ClientRow>> {
     let query = service_clients::table.select(ClientRow::as_select()).into_boxed();
     let query = match key {
@@ -222,6 +233,15 @@ pub async fn revoke_user_tokens(connection: &mut AsyncPgConnection, user_id: i64
         refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()),
     )
     .set(refresh_tokens::revoked_at.eq(now))
+    .execute(connection)
+    .await
+}
+
+/// Forgets a username's failed logins, as when an admin sets a new password.
+pub async fn clear_failures(connection: &mut AsyncPgConnection, username: &str) -> QueryResult<usize> {
+    diesel::delete(
+        login_attempts::table.filter(login_attempts::username.eq(username)).filter(login_attempts::succeeded.eq(false)),
+    )
     .execute(connection)
     .await
 }

@@ -9,6 +9,8 @@ use crate::auth::login::{self, TokenResponse};
 use crate::db::indicators::{self, OrganisationRole};
 use crate::db::organisations;
 use crate::error::{ApiError, Problem};
+use crate::http::extractors::ApiQuery;
+use crate::routes::params::NoParams;
 use crate::state::AppState;
 use crate::views::OrganisationRef;
 
@@ -60,6 +62,7 @@ fn check_length(values: &[(&str, &str)], max_chars: usize) -> Result<(), ApiErro
         (status = 200, description = "Logged in.", body = TokenResponse),
         (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong username, password, client id or secret.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than PETAJALAN_JSON_LIMIT_BYTES.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or invalid.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins; see `Retry-After`.", body = Problem, content_type = "application/problem+json"),
@@ -93,7 +96,10 @@ pub async fn issue_token(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New tokens.", body = TokenResponse),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "The refresh token is invalid, expired, revoked or used.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than PETAJALAN_JSON_LIMIT_BYTES.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or invalid.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
@@ -115,6 +121,9 @@ pub async fn refresh_token(
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Logged out."),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than PETAJALAN_JSON_LIMIT_BYTES.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or invalid.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
@@ -164,12 +173,17 @@ pub struct MeView {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller.", body = MeView),
+        (status = 400, description = "Unknown query parameters.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/me")]
-pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<MeView>, ApiError> {
+pub async fn me(
+    state: web::Data<AppState>,
+    caller: Caller,
+    _query: ApiQuery<NoParams>,
+) -> Result<web::Json<MeView>, ApiError> {
     let mut connection = state.pool.get().await?;
     let (kind, id, name, role, scopes, organisation_id) = match &caller.principal {
         Principal::User { id, username, role, organisation_id } => {

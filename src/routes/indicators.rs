@@ -74,6 +74,7 @@ pub async fn list_indicators(
     params(RoadmapItemPath),
     responses(
         (status = 200, description = "The indicator.", body = IndicatorView),
+        (status = 400, description = "Unknown query parameters.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map or indicator.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),

@@ -63,6 +63,7 @@ pub async fn list_organisations(
     params(OrganisationPath),
     responses(
         (status = 200, description = "The organisation.", body = OrganisationView),
+        (status = 400, description = "Unknown query parameters.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),

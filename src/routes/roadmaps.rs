@@ -78,6 +78,7 @@ pub async fn list_roadmaps(
     params(RoadmapPath),
     responses(
         (status = 200, description = "The road map.", body = RoadmapView),
+        (status = 400, description = "Unknown query parameters.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
@@ -107,6 +108,7 @@ pub async fn get_roadmap(
     params(RoadmapPath),
     responses(
         (status = 200, description = "The road map tree.", body = RoadmapTree),
+        (status = 400, description = "Unknown query parameters.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
@@ -212,6 +214,7 @@ pub async fn list_objectives(
     params(RoadmapItemPath),
     responses(
         (status = 200, description = "The objective.", body = ObjectiveView),
+        (status = 400, description = "Unknown query parameters.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map or objective.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
@@ -291,6 +294,7 @@ pub async fn list_activities(
     params(RoadmapItemPath),
     responses(
         (status = 200, description = "The activity.", body = ActivityView),
+        (status = 400, description = "Unknown query parameters.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map or activity.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),

@@ -5,17 +5,18 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::caller::{Caller, Role};
+use crate::auth::caller::{AdminCaller, AdminWithBody, Role};
 use crate::auth::login::audit;
 use crate::db::accounts::{self, NewUser, UserRow};
 use crate::db::organisations;
+use crate::domain::indicator::OrganisationKind;
 use crate::domain::key::Key;
 use crate::domain::lang::Lang;
 use crate::domain::pagination::Page;
 use crate::domain::password_policy::{PasswordProblem, check_password};
 use crate::error::{ApiError, FieldError, Problem, Resource};
 use crate::http::extractors::ApiQuery;
-use crate::routes::params::{Checks, PageParams};
+use crate::routes::params::{Checks, NoParams, PageParams};
 use crate::state::AppState;
 use crate::views::OrganisationRef;
 
@@ -104,10 +105,9 @@ async fn find(connection: &mut diesel_async::AsyncPgConnection, key: &str) -> Re
 #[get("/api/v1/users")]
 pub async fn list_users(
     state: web::Data<AppState>,
-    caller: Caller,
+    _caller: AdminCaller,
     query: ApiQuery<PageParams>,
 ) -> Result<web::Json<Page<UserView>>, ApiError> {
-    caller.require_admin()?;
     let ApiQuery(params) = query;
     let mut checks = Checks::default();
     let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
@@ -130,6 +130,7 @@ pub async fn list_users(
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only an admin may manage users.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The username is taken.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than PETAJALAN_JSON_LIMIT_BYTES.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; the problem names it.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database or password hashing unavailable.", body = Problem, content_type = "application/problem+json"),
@@ -138,10 +139,8 @@ pub async fn list_users(
 #[post("/api/v1/users")]
 pub async fn create_user(
     state: web::Data<AppState>,
-    caller: Caller,
-    body: web::Json<CreateUser>,
+    AdminWithBody(caller, body): AdminWithBody<web::Json<CreateUser>>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let body = body.into_inner();
     let mut connection = state.pool.get().await?;
 
@@ -149,7 +148,7 @@ pub async fn create_user(
         Some(key) => organisations::find(&mut connection, Key::parse(key)).await?,
         None => None,
     };
-    let errors = validate_new_user(&body, organisation.is_some());
+    let errors = validate_new_user(&body, organisation.as_ref().map(|found| found.kind));
     if !errors.is_empty() {
         return Err(ApiError::InvalidBody(errors));
     }
@@ -165,7 +164,7 @@ pub async fn create_user(
     };
     let created = accounts::insert_user(&mut connection, &new_user)
         .await?
-        .ok_or_else(|| ApiError::Conflict(format!("username {username:?}")))?;
+        .ok_or_else(|| ApiError::Conflict { field: "username", what: format!("username {username:?}") })?;
     audit(
         &mut connection,
         "user.create",
@@ -182,7 +181,7 @@ pub async fn create_user(
 }
 
 /// Checks a new user's fields; the organisation has been looked up by the caller.
-pub fn validate_new_user(body: &CreateUser, organisation_found: bool) -> Vec<FieldError> {
+pub fn validate_new_user(body: &CreateUser, organisation: Option<OrganisationKind>) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let username = body.username.to_lowercase();
     let username_ok = (3..=64).contains(&username.len())
@@ -202,11 +201,16 @@ pub fn validate_new_user(body: &CreateUser, organisation_found: bool) -> Vec<Fie
             "must have 1 to 200 characters",
         ));
     }
-    match (body.role, &body.organisation, organisation_found) {
+    match (body.role, &body.organisation, organisation) {
         (Role::Opd, None, _) => {
             errors.push(FieldError::new("organisation", "wajib untuk peran opd", "is required for the opd role"))
         }
-        (Role::Opd, Some(key), false) => errors.push(FieldError::new(
+        (Role::Opd, Some(key), Some(OrganisationKind::Group)) => errors.push(FieldError::new(
+            "organisation",
+            format!("{key:?} adalah kelompok organisasi; pengguna opd terikat pada satu organisasi"),
+            format!("{key:?} is a group of organisations; an opd user belongs to one organisation"),
+        )),
+        (Role::Opd, Some(key), None) => errors.push(FieldError::new(
             "organisation",
             format!("tidak ada organisasi dengan id atau kode {key:?}"),
             format!("there is no organisation with id or code {key:?}"),
@@ -235,6 +239,7 @@ fn password_error(problem: &PasswordProblem) -> FieldError {
     params(UserPath),
     responses(
         (status = 200, description = "The deactivated user.", body = UserView),
+        (status = 400, description = "Unknown query parameters.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only an admin may manage users.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user.", body = Problem, content_type = "application/problem+json"),
@@ -245,10 +250,10 @@ fn password_error(problem: &PasswordProblem) -> FieldError {
 #[post("/api/v1/users/{user}/deactivate")]
 pub async fn deactivate_user(
     state: web::Data<AppState>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     path: web::Path<UserPath>,
+    _query: ApiQuery<NoParams>,
 ) -> Result<web::Json<UserView>, ApiError> {
-    caller.require_admin()?;
     let mut connection = state.pool.get().await?;
     let user = find(&mut connection, &path.user).await?;
     if caller.user_id() == Some(user.id) {
@@ -283,9 +288,12 @@ pub async fn deactivate_user(
     request_body = ResetPassword,
     responses(
         (status = 200, description = "The user.", body = UserView),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only an admin may manage users.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than PETAJALAN_JSON_LIMIT_BYTES.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The password is too short, too long or too easy to guess.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database or password hashing unavailable.", body = Problem, content_type = "application/problem+json"),
     )
@@ -293,11 +301,9 @@ pub async fn deactivate_user(
 #[post("/api/v1/users/{user}/reset-password")]
 pub async fn reset_password(
     state: web::Data<AppState>,
-    caller: Caller,
     path: web::Path<UserPath>,
-    body: web::Json<ResetPassword>,
+    AdminWithBody(caller, body): AdminWithBody<web::Json<ResetPassword>>,
 ) -> Result<web::Json<UserView>, ApiError> {
-    caller.require_admin()?;
     let mut connection = state.pool.get().await?;
     let user = find(&mut connection, &path.user).await?;
     if let Err(problem) = check_password(&body.password, &[&user.username, &user.display_name]) {
@@ -307,6 +313,7 @@ pub async fn reset_password(
     let password_hash = state.auth.hasher.hash(body.into_inner().password).await?;
     let updated = accounts::set_user_password(&mut connection, user.id, &password_hash).await?;
     accounts::revoke_user_tokens(&mut connection, user.id).await?;
+    accounts::clear_failures(&mut connection, &user.username).await?;
     audit(
         &mut connection,
         "user.reset_password",
