@@ -24,6 +24,8 @@ pub enum ApiError {
     InvalidParameters(Vec<FieldError>),
     #[error("invalid request body")]
     InvalidBody(Vec<FieldError>),
+    #[error("malformed request body")]
+    MalformedBody(Vec<FieldError>),
     #[error("unsupported content type")]
     UnsupportedMediaType,
     #[error("request body larger than {limit} bytes")]
@@ -113,6 +115,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "method-not-allowed",
             ApiError::InvalidParameters(_) => "invalid-parameters",
             ApiError::InvalidBody(_) => "invalid-body",
+            ApiError::MalformedBody(_) => "malformed-body",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::Unauthorized(_) => "unauthorized",
@@ -130,10 +133,12 @@ impl ApiError {
         let status = self.status_code();
         let (title, detail) = self.title_and_detail(lang);
         let errors = match self {
-            ApiError::InvalidParameters(errors) | ApiError::InvalidBody(errors) => errors
-                .iter()
-                .map(|error| ProblemField { field: error.field.clone(), message: error.message(lang).to_string() })
-                .collect(),
+            ApiError::InvalidParameters(errors) | ApiError::InvalidBody(errors) | ApiError::MalformedBody(errors) => {
+                errors
+                    .iter()
+                    .map(|error| ProblemField { field: error.field.clone(), message: error.message(lang).to_string() })
+                    .collect()
+            }
             ApiError::Conflict { field, what } => vec![ProblemField {
                 field: field.to_string(),
                 message: match lang {
@@ -202,6 +207,10 @@ impl ApiError {
             ApiError::InvalidBody(errors) => (
                 lang.pick("Isi permintaan tidak valid", "Invalid request body").into(),
                 field_summary(errors, lang, "Isi permintaan tidak valid pada", "The request body is invalid at"),
+            ),
+            ApiError::MalformedBody(_) => (
+                lang.pick("JSON rusak", "Malformed JSON").into(),
+                lang.pick("Isi permintaan bukan JSON yang sah.", "The request body is not well-formed JSON.").into(),
             ),
             ApiError::UnsupportedMediaType => (
                 lang.pick("Jenis konten tidak didukung", "Unsupported media type").into(),
@@ -297,6 +306,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,

@@ -15,7 +15,7 @@ use crate::config::Settings;
 use crate::db::pool::Pool;
 use crate::domain::lang::Lang;
 use crate::error::ApiError;
-use crate::http::extractors::{json_config, path_config, query_config};
+use crate::http::extractors::{JsonLimit, json_config, path_config, query_config};
 use crate::http::problem::render_problems;
 use crate::routes::{self, AppState, docs};
 use crate::telemetry::trace_requests;
@@ -49,6 +49,7 @@ impl Application {
                 .openapi(ApiDoc::openapi())
                 .app_data(web::Data::new(state.clone()))
                 .app_data(json_config(json_limit))
+                .app_data(JsonLimit(json_limit))
                 .app_data(path_config())
                 .app_data(query_config())
                 .configure(routes::configure)

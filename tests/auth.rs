@@ -350,6 +350,8 @@ async fn admin_creates_users_with_checks() {
     assert_eq!(weak_body["errors"][0]["field"], "password");
     assert_eq!(no_organisation.status(), 422);
     assert_eq!(extra_field.status(), 422);
+    let extra_field: Value = extra_field.json().await.unwrap();
+    assert_eq!(extra_field["errors"][0]["field"], "active");
     assert!(!listed.to_string().contains("argon2"), "a hash leaked: {listed}");
     assert_eq!(listed["total"], 3);
     assert_eq!(login(&app, "siti", "gajah-ungu-menari-di-atap-7").await.status(), 200);
@@ -538,4 +540,52 @@ async fn opd_user_needs_a_single_organisation() {
     assert_eq!(taken.status(), 409);
     let taken: Value = taken.json().await.unwrap();
     assert_eq!(taken["errors"][0]["field"], "username");
+}
+
+#[tokio::test]
+async fn body_errors_name_the_field() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.create_user("admin", "admin", None).await;
+    let post_raw = |body: String| {
+        app.client
+            .post(format!("{}/api/v1/users", app.address))
+            .bearer_auth(&admin)
+            .header("Content-Type", "application/json")
+            .header("Accept-Language", "en")
+            .body(body)
+            .send()
+    };
+    let cases = [
+        (
+            r#"{"display_name": "A", "role": "viewer", "password": "gajah-ungu-menari-di-atap-7"}"#,
+            422,
+            "username",
+            "is required",
+        ),
+        (
+            r#"{"username": "andi", "display_name": "A", "role": "viewer", "password": "gajah-ungu-menari-di-atap-7", "active": true}"#,
+            422,
+            "active",
+            "is not a known field",
+        ),
+        (
+            r#"{"username": "andi", "display_name": "A", "role": "superuser", "password": "gajah-ungu-menari-di-atap-7"}"#,
+            422,
+            "role",
+            "invalid value",
+        ),
+        (r#"{"username": 5}"#, 422, "username", "invalid value"),
+        (r#"{"username": "andi", "#, 400, "body", "broken JSON at line 1"),
+    ];
+
+    for (body, status, field, message) in cases {
+        let response = post_raw(body.to_string()).await.unwrap();
+        assert_eq!(response.status(), status, "{body}");
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
+        assert!(problem["errors"][0]["message"].as_str().unwrap().starts_with(message), "{body}: {problem}");
+    }
+
+    let too_large = post_raw(format!(r#"{{"username": "{}"}}"#, "a".repeat(300_000))).await.unwrap();
+    assert_eq!(too_large.status(), 413);
 }

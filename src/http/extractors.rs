@@ -53,6 +53,96 @@ fn unknown_field_name(detail: &str) -> Option<String> {
     rest.split('`').next().map(str::to_string)
 }
 
+/// Largest JSON body that `ApiJson` reads, in bytes, kept in the app data.
+#[derive(Clone, Copy, Debug)]
+pub struct JsonLimit(pub usize);
+
+/// A JSON request body deserialized into `T`. Errors name the field: a missing, unknown or
+/// mistyped field gets 422 with its path (`organisation`, `items[2].value`), broken JSON 400
+/// with its line and column, a content type other than JSON 415, and a body over the limit 413
+/// as soon as the limit is passed, before the rest is read.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = request.app_data::<JsonLimit>().map_or(DEFAULT_JSON_LIMIT, |limit| limit.0);
+        let is_json = request
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<mime::Mime>().ok())
+            .is_some_and(|mime| mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON));
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            let mut bytes = web::BytesMut::new();
+            while let Some(chunk) = futures_util::StreamExt::next(&mut payload).await {
+                let chunk = chunk.map_err(|error| {
+                    ApiError::InvalidParameters(vec![FieldError::new(
+                        "body",
+                        format!("isi permintaan tidak terbaca: {error}"),
+                        format!("the request body could not be read: {error}"),
+                    )])
+                })?;
+                if bytes.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            parse_json(&bytes).map(ApiJson)
+        })
+    }
+}
+
+/// Default of `JsonLimit` when the app sets none.
+const DEFAULT_JSON_LIMIT: usize = 262_144;
+
+/// Deserializes a JSON body, naming the field of the first problem.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
+    let value = result.map_err(json_field_error)?;
+    deserializer.end().map_err(|error| syntax_error(&error))?;
+    Ok(value)
+}
+
+fn json_field_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    if !inner.is_data() {
+        return syntax_error(&inner);
+    }
+
+    let detail = inner.to_string();
+    let detail = detail.split(" at line ").next().unwrap_or(&detail).to_string();
+    let quoted = |prefix: &str| detail.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_string);
+    let in_path = |name: String| if path == "." { name } else { format!("{path}.{name}") };
+    let (field, indonesian, english) = if let Some(name) = quoted("missing field `") {
+        (in_path(name), "wajib diisi".to_string(), "is required".to_string())
+    } else if let Some(name) = quoted("unknown field `") {
+        // The path already ends with an unknown field's name.
+        let field = if path.ends_with(&name) { path } else { in_path(name) };
+        (field, "kolom tidak dikenal".to_string(), "is not a known field".to_string())
+    } else {
+        let field = if path == "." { "body".to_string() } else { path };
+        (field, format!("nilai tidak valid ({detail})"), format!("invalid value ({detail})"))
+    };
+    ApiError::InvalidBody(vec![FieldError::new(field, indonesian, english)])
+}
+
+fn syntax_error(error: &serde_json::Error) -> ApiError {
+    ApiError::MalformedBody(vec![FieldError::new(
+        "body",
+        format!("JSON rusak pada baris {}, kolom {}", error.line(), error.column()),
+        format!("broken JSON at line {}, column {}", error.line(), error.column()),
+    )])
+}
+
 /// Configuration for JSON bodies: a size limit, and errors as problems (415 for a wrong content
 /// type, 413 over the limit, 400 for broken JSON, 422 naming the field for wrong data).
 pub fn json_config(limit: usize) -> web::JsonConfig {

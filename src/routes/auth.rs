@@ -9,7 +9,7 @@ use crate::auth::login::{self, TokenResponse};
 use crate::db::indicators::{self, OrganisationRole};
 use crate::db::organisations;
 use crate::error::{ApiError, Problem};
-use crate::http::extractors::ApiQuery;
+use crate::http::extractors::{ApiJson, ApiQuery};
 use crate::routes::params::NoParams;
 use crate::state::AppState;
 use crate::views::OrganisationRef;
@@ -73,10 +73,10 @@ fn check_length(values: &[(&str, &str)], max_chars: usize) -> Result<(), ApiErro
 pub async fn issue_token(
     state: web::Data<AppState>,
     request: HttpRequest,
-    body: web::Json<TokenRequest>,
+    ApiJson(body): ApiJson<TokenRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let ip = client_ip(&request);
-    let tokens = match body.into_inner() {
+    let tokens = match body {
         TokenRequest::Password { username, password } => {
             check_length(&[("username", &username), ("password", &password)], MAX_CREDENTIAL_CHARS)?;
             login::password_login(&state, &username, password, &ip).await?
@@ -108,7 +108,7 @@ pub async fn issue_token(
 pub async fn refresh_token(
     state: web::Data<AppState>,
     request: HttpRequest,
-    body: web::Json<RefreshRequest>,
+    ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     check_length(&[("refresh_token", &body.refresh_token)], MAX_REFRESH_TOKEN_CHARS)?;
     Ok(web::Json(login::refresh(&state, &body.refresh_token, &client_ip(&request)).await?))
@@ -132,7 +132,7 @@ pub async fn refresh_token(
 pub async fn logout(
     state: web::Data<AppState>,
     request: HttpRequest,
-    body: web::Json<RefreshRequest>,
+    ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     check_length(&[("refresh_token", &body.refresh_token)], MAX_REFRESH_TOKEN_CHARS)?;
     login::logout(&state, &body.refresh_token, &client_ip(&request)).await?;

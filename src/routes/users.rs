@@ -15,7 +15,7 @@ use crate::domain::lang::Lang;
 use crate::domain::pagination::Page;
 use crate::domain::password_policy::{PasswordProblem, check_password};
 use crate::error::{ApiError, FieldError, Problem, Resource};
-use crate::http::extractors::ApiQuery;
+use crate::http::extractors::{ApiJson, ApiQuery};
 use crate::routes::params::{Checks, NoParams, PageParams};
 use crate::state::AppState;
 use crate::views::OrganisationRef;
@@ -139,9 +139,8 @@ pub async fn list_users(
 #[post("/api/v1/users")]
 pub async fn create_user(
     state: web::Data<AppState>,
-    AdminWithBody(caller, body): AdminWithBody<web::Json<CreateUser>>,
+    AdminWithBody(caller, ApiJson(body)): AdminWithBody<ApiJson<CreateUser>>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
     let mut connection = state.pool.get().await?;
 
     let organisation = match &body.organisation {
@@ -302,7 +301,7 @@ pub async fn deactivate_user(
 pub async fn reset_password(
     state: web::Data<AppState>,
     path: web::Path<UserPath>,
-    AdminWithBody(caller, body): AdminWithBody<web::Json<ResetPassword>>,
+    AdminWithBody(caller, ApiJson(body)): AdminWithBody<ApiJson<ResetPassword>>,
 ) -> Result<web::Json<UserView>, ApiError> {
     let mut connection = state.pool.get().await?;
     let user = find(&mut connection, &path.user).await?;
@@ -310,7 +309,7 @@ pub async fn reset_password(
         return Err(ApiError::InvalidBody(vec![password_error(&problem)]));
     }
 
-    let password_hash = state.auth.hasher.hash(body.into_inner().password).await?;
+    let password_hash = state.auth.hasher.hash(body.password).await?;
     let updated = accounts::set_user_password(&mut connection, user.id, &password_hash).await?;
     accounts::revoke_user_tokens(&mut connection, user.id).await?;
     accounts::clear_failures(&mut connection, &user.username).await?;
