@@ -177,6 +177,13 @@ impl ApiError {
 
     fn title_and_detail(&self, lang: Lang) -> (String, String) {
         match self {
+            ApiError::NotFound { resource: Resource::User, key } => (
+                lang.pick("Tidak ditemukan", "Not found").into(),
+                match lang {
+                    Lang::Id => format!("Pengguna dengan id atau nama pengguna {key:?} tidak ditemukan."),
+                    Lang::En => format!("User with id or username {key:?} was not found."),
+                },
+            ),
             ApiError::NotFound { resource, key } => (
                 lang.pick("Tidak ditemukan", "Not found").into(),
                 match lang {

@@ -230,3 +230,14 @@ pub async fn audit(
         tracing::warn!(error = %error, action, "cannot write an audit record");
     }
 }
+
+/// Writes an audit record of an action that an authenticated caller took on `subject`.
+pub async fn audit_by_caller(
+    connection: &mut diesel_async::AsyncPgConnection,
+    caller: &crate::auth::caller::Caller,
+    action: &str,
+    subject: &str,
+) {
+    audit(connection, action, caller.user_id(), caller.client_id(), Some(caller.name()), &caller.client_ip, subject)
+        .await;
+}

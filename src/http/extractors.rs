@@ -57,10 +57,10 @@ fn unknown_field_name(detail: &str) -> Option<String> {
 #[derive(Clone, Copy, Debug)]
 pub struct JsonLimit(pub usize);
 
-/// A JSON request body deserialized into `T`. Errors name the field: a missing, unknown or
-/// mistyped field gets 422 with its path (`organisation`, `items[2].value`), broken JSON 400
-/// with its line and column, a content type other than JSON 415, and a body over the limit 413
-/// as soon as the limit is passed, before the rest is read.
+/// A JSON request body deserialized into `T`, with errors that name the field. A missing,
+/// unknown or mistyped field gets 422 with its path (`organisation`, `items[2].value`). Broken
+/// JSON gets 400 with its line and column, and a content type other than JSON gets 415. A body
+/// over the limit gets 413 as soon as the limit is passed, before the rest is read.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::caller::{AdminCaller, AdminWithBody, Role};
-use crate::auth::login::audit;
+use crate::auth::login::audit_by_caller;
 use crate::db::accounts::{self, NewUser, UserRow};
 use crate::db::organisations;
 use crate::domain::indicator::OrganisationKind;
@@ -164,16 +164,7 @@ pub async fn create_user(
     let created = accounts::insert_user(&mut connection, &new_user)
         .await?
         .ok_or_else(|| ApiError::Conflict { field: "username", what: format!("username {username:?}") })?;
-    audit(
-        &mut connection,
-        "user.create",
-        caller.user_id(),
-        caller.client_id(),
-        Some(caller.name()),
-        &caller.client_ip,
-        &created.username,
-    )
-    .await;
+    audit_by_caller(&mut connection, &caller, "user.create", &created.username).await;
 
     let mut views = view(&mut connection, vec![created]).await?;
     Ok(HttpResponse::Created().json(views.remove(0)))
@@ -265,16 +256,7 @@ pub async fn deactivate_user(
 
     let updated = accounts::set_user_active(&mut connection, user.id, false).await?;
     accounts::revoke_user_tokens(&mut connection, user.id).await?;
-    audit(
-        &mut connection,
-        "user.deactivate",
-        caller.user_id(),
-        caller.client_id(),
-        Some(caller.name()),
-        &caller.client_ip,
-        &user.username,
-    )
-    .await;
+    audit_by_caller(&mut connection, &caller, "user.deactivate", &user.username).await;
 
     Ok(web::Json(view(&mut connection, vec![updated]).await?.remove(0)))
 }
@@ -313,16 +295,7 @@ pub async fn reset_password(
     let updated = accounts::set_user_password(&mut connection, user.id, &password_hash).await?;
     accounts::revoke_user_tokens(&mut connection, user.id).await?;
     accounts::clear_failures(&mut connection, &user.username).await?;
-    audit(
-        &mut connection,
-        "user.reset_password",
-        caller.user_id(),
-        caller.client_id(),
-        Some(caller.name()),
-        &caller.client_ip,
-        &user.username,
-    )
-    .await;
+    audit_by_caller(&mut connection, &caller, "user.reset_password", &user.username).await;
 
     Ok(web::Json(view(&mut connection, vec![updated]).await?.remove(0)))
 }
