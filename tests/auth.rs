@@ -150,6 +150,12 @@ async fn forged_and_stale_tokens_are_rejected() {
         without.as_object_mut().unwrap().remove("aud");
         encode(&access_header(), &without, &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()).unwrap()).unwrap()
     };
+    let without_claim = |name: &str| {
+        use jsonwebtoken::{EncodingKey, encode};
+        let mut partial = serde_json::to_value(claims(&app)).unwrap();
+        partial.as_object_mut().unwrap().remove(name);
+        encode(&access_header(), &partial, &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()).unwrap()).unwrap()
+    };
     let plain_typ = {
         use jsonwebtoken::{EncodingKey, Header, encode};
         encode(&Header::default(), &claims(&app), &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()).unwrap())
@@ -191,6 +197,9 @@ async fn forged_and_stale_tokens_are_rejected() {
         ("expiry as a string", string_expiry),
         ("refresh token as access token", refresh_token.clone()),
         ("typ JWT instead of at+jwt", plain_typ),
+        ("missing expiry", without_claim("exp")),
+        ("missing issuer", without_claim("iss")),
+        ("missing subject", without_claim("sub")),
     ];
     for (case, token) in cases {
         assert_rejected(get_as(&app, path, &token).await, case).await;
@@ -588,4 +597,40 @@ async fn body_errors_name_the_field() {
 
     let too_large = post_raw(format!(r#"{{"username": "{}"}}"#, "a".repeat(300_000))).await.unwrap();
     assert_eq!(too_large.status(), 413);
+}
+
+#[tokio::test]
+async fn issued_tokens_carry_the_configured_claims() {
+    let app = TestApp::spawn().await;
+    app.create_user("budi", "viewer", None).await;
+    let (budi_id, _) = app.create_user("budi2", "viewer", None).await;
+    let mut connection = app.database.connect().await;
+    {
+        use diesel_async::RunQueryDsl;
+        diesel::sql_query("UPDATE users SET tokens_valid_after = now() - interval '1 hour' WHERE username = 'budi2'")
+            .execute(&mut connection)
+            .await
+            .unwrap();
+    }
+    let now = unix_now();
+    // The access-token lifetime is 900 s; clocks may differ by up to 30 s.
+    let within_leeway = app
+        .auth
+        .tokens
+        .sign(&Claims { sub: format!("user:{budi_id}"), exp: now - 20, iat: now - 920, nbf: None, ..claims(&app) })
+        .unwrap();
+
+    let tokens: Value = login(&app, "budi", TEST_PASSWORD).await.json().await.unwrap();
+
+    let parts: Vec<&str> = tokens["access_token"].as_str().unwrap().split('.').collect();
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+    let payload: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    assert_eq!(header["alg"], "HS256");
+    assert_eq!(header["typ"], "at+jwt");
+    assert_eq!(payload["exp"].as_i64().unwrap() - payload["iat"].as_i64().unwrap(), 900);
+    assert_eq!(payload["iss"], "petajalan");
+    assert_eq!(payload["aud"], "petajalan-api");
+    assert!(payload["sub"].as_str().unwrap().starts_with("user:"));
+    assert!(payload["jti"].as_str().is_some_and(|jti| !jti.is_empty()));
+    assert_eq!(get_as(&app, "/api/v1/me", &within_leeway).await.status(), 200);
 }
