@@ -19,7 +19,10 @@ pub enum ApiError {
     #[error("no route for this path")]
     RouteNotFound,
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed {
+        /// The methods the path accepts, for the `Allow` header; empty when unknown.
+        allowed: Vec<&'static str>,
+    },
     #[error("invalid request parameters")]
     InvalidParameters(Vec<FieldError>),
     #[error("invalid request body")]
@@ -112,7 +115,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::NotFound { .. } | ApiError::RouteNotFound => "not-found",
-            ApiError::MethodNotAllowed => "method-not-allowed",
+            ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::InvalidParameters(_) => "invalid-parameters",
             ApiError::InvalidBody(_) => "invalid-body",
             ApiError::MalformedBody(_) => "malformed-body",
@@ -171,6 +174,7 @@ impl ApiError {
             }
             ApiError::InvalidCredentials => vec![("www-authenticate", "Bearer realm=\"petajalan\"".into())],
             ApiError::TooManyRequests { retry_after_seconds } => vec![("retry-after", retry_after_seconds.to_string())],
+            ApiError::MethodNotAllowed { allowed } if !allowed.is_empty() => vec![("allow", allowed.join(", "))],
             _ => Vec::new(),
         }
     }
@@ -199,7 +203,7 @@ impl ApiError {
                 )
                 .into(),
             ),
-            ApiError::MethodNotAllowed => (
+            ApiError::MethodNotAllowed { .. } => (
                 lang.pick("Metode tidak diizinkan", "Method not allowed").into(),
                 lang.pick(
                     "Alamat ini tidak menerima metode HTTP tersebut.",
@@ -310,7 +314,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::NotFound { .. } | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,

@@ -14,10 +14,9 @@ use crate::auth::AuthState;
 use crate::config::Settings;
 use crate::db::pool::Pool;
 use crate::domain::lang::Lang;
-use crate::error::ApiError;
 use crate::http::extractors::{JsonLimit, json_config, path_config, query_config};
 use crate::http::problem::render_problems;
-use crate::routes::{self, AppState, docs};
+use crate::routes::{self, AppState, docs, fallback};
 use crate::telemetry::trace_requests;
 
 /// A bound, not yet running server, and the port it listens on (useful with port 0).
@@ -56,7 +55,7 @@ impl Application {
                 .split_for_parts();
             app.service(docs::swagger_ui(document))
                 .route("/docs", web::get().to(docs::redirect_to_docs))
-                .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::RouteNotFound) }))
+                .default_service(web::to(fallback::fallback))
                 .wrap(from_fn(render_problems))
                 .wrap(cors(&origins))
                 .wrap(from_fn(trace_requests))

@@ -185,3 +185,26 @@ async fn all_parameter_errors_come_together() {
     assert_eq!(body["errors"][0]["field"], "kind");
     assert_eq!(body["errors"][1]["field"], "theme");
 }
+
+#[tokio::test]
+async fn wrong_method_gets_405_with_allow() {
+    let app = TestApp::spawn().await;
+
+    let post = app.client.post(format!("{}/api/v1/roadmaps", app.address)).send().await.unwrap();
+    let delete = app
+        .client
+        .delete(format!("{}/api/v1/users", app.address))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(post.headers()["allow"], "GET");
+    let (status, body) = problem(post).await;
+    assert_eq!(status, 405);
+    assert_eq!(body["title"], "Metode tidak diizinkan");
+    assert_eq!(delete.headers()["allow"], "GET, POST");
+    let (status, body) = problem(delete).await;
+    assert_eq!(status, 405);
+    assert_eq!(body["title"], "Method not allowed");
+}

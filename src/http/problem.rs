@@ -117,7 +117,7 @@ fn is_problem(response: &ServiceResponse<BoxBody>) -> bool {
 fn generic_problem(status: StatusCode, lang: Lang, instance: &str, request_id: Option<String>) -> Problem {
     let known = match status {
         StatusCode::NOT_FOUND => Some(ApiError::RouteNotFound),
-        StatusCode::METHOD_NOT_ALLOWED => Some(ApiError::MethodNotAllowed),
+        StatusCode::METHOD_NOT_ALLOWED => Some(ApiError::MethodNotAllowed { allowed: Vec::new() }),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => Some(ApiError::UnsupportedMediaType),
         _ => None,
     };

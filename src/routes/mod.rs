@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod docs;
+pub mod fallback;
 pub mod health;
 pub mod indicators;
 pub mod organisations;
