@@ -263,11 +263,11 @@ fn read_auth(reader: &Reader) -> Result<AuthSettings, ConfigError> {
     })
 }
 
-fn check_secret(reader: &Reader, name: &str, shown: &str, secret: Vec<u8>) -> Result<Vec<u8>, ConfigError> {
+fn check_secret(reader: &Reader, name: &str, value_in_message: &str, secret: Vec<u8>) -> Result<Vec<u8>, ConfigError> {
     if secret.len() < MIN_JWT_SECRET_BYTES {
         return Err(reader.invalid(
             name,
-            shown,
+            value_in_message,
             &format!("kunci terlalu pendek: {} byte, minimal {MIN_JWT_SECRET_BYTES} byte", secret.len()),
             &format!("the key is too short: {} bytes, at least {MIN_JWT_SECRET_BYTES} bytes", secret.len()),
         ));

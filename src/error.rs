@@ -49,7 +49,7 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
-/// Why a request was not authenticated.
+/// Reason a request was not authenticated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthFailure {
     /// No `Authorization: Bearer` header.

@@ -14,7 +14,7 @@ use crate::auth::AuthState;
 use crate::config::Settings;
 use crate::db::pool::Pool;
 use crate::domain::lang::Lang;
-use crate::http::extractors::{JsonLimit, json_config, path_config, query_config};
+use crate::http::extractors::{JsonLimit, path_config};
 use crate::http::problem::render_problems;
 use crate::routes::{self, AppState, docs, fallback};
 use crate::telemetry::trace_requests;
@@ -47,10 +47,8 @@ impl Application {
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
                 .app_data(web::Data::new(state.clone()))
-                .app_data(json_config(json_limit))
                 .app_data(JsonLimit(json_limit))
                 .app_data(path_config())
-                .app_data(query_config())
                 .configure(routes::configure)
                 .split_for_parts();
             app.service(docs::swagger_ui(document))

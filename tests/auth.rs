@@ -21,7 +21,7 @@ async fn get_as(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
     app.client.get(format!("{}{path}", app.address)).bearer_auth(token).send().await.unwrap()
 }
 
-/// The header of the service's access tokens, for tokens crafted to fail one other check.
+/// Builds the header of the service's access tokens, for tokens crafted to fail one other check.
 fn access_header() -> jsonwebtoken::Header {
     jsonwebtoken::Header { typ: Some("at+jwt".into()), ..jsonwebtoken::Header::default() }
 }
@@ -300,7 +300,7 @@ async fn failed_logins_are_throttled() {
     let retry_after: u64 = throttled.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=900).contains(&retry_after), "Retry-After {retry_after}");
 
-    // Moving the failures out of the window stands in for waiting 15 minutes.
+    // Moving the failures out of the window replaces waiting 15 minutes.
     let mut connection = app.database.connect().await;
     {
         use diesel_async::RunQueryDsl;
@@ -541,14 +541,14 @@ async fn opd_user_needs_a_single_organisation() {
     let body = |username: &str| json!({"username": username, "display_name": "Budi", "role": "opd", "organisation": "SELURUH-PD", "password": "gajah-ungu-menari-di-atap-7"});
 
     let group = app.post_json("/api/v1/users", Some(&admin), &body("budi")).await;
-    let taken = app.post_json("/api/v1/users", Some(&admin), &json!({"username": "admin", "display_name": "A", "role": "viewer", "password": "gajah-ungu-menari-di-atap-7"})).await;
+    let username_taken = app.post_json("/api/v1/users", Some(&admin), &json!({"username": "admin", "display_name": "A", "role": "viewer", "password": "gajah-ungu-menari-di-atap-7"})).await;
 
     assert_eq!(group.status(), 422);
     let group: Value = group.json().await.unwrap();
     assert_eq!(group["errors"][0]["field"], "organisation");
-    assert_eq!(taken.status(), 409);
-    let taken: Value = taken.json().await.unwrap();
-    assert_eq!(taken["errors"][0]["field"], "username");
+    assert_eq!(username_taken.status(), 409);
+    let username_taken: Value = username_taken.json().await.unwrap();
+    assert_eq!(username_taken["errors"][0]["field"], "username");
 }
 
 #[tokio::test]

@@ -72,7 +72,8 @@ async fn refresh_token_of(app: &TestApp, username: &str) -> String {
     body["refresh_token"].as_str().unwrap().to_string()
 }
 
-/// The body a POST row sends; built per call because users and refresh tokens are used up.
+/// Builds the body that a POST row sends, anew for each call, because each call uses up a user or
+/// a refresh token.
 async fn body_for(app: &TestApp, template: &str, caller_index: usize) -> Value {
     match template {
         "/api/v1/auth/token" => json!({"grant_type": "password", "username": "login-user", "password": TEST_PASSWORD}),

@@ -3,7 +3,7 @@
 //! Throttling counts failed logins in PostgreSQL, so the limit applies across service instances.
 //! It counts per username (failures since its latest success) and per client address, within a
 //! window. An unknown username and a wrong password get the same response, and both cost one
-//! password verification, so neither the body nor the timing tells them apart.
+//! password verification, so neither the body nor the timing distinguishes them.
 
 use chrono::Utc;
 use serde::Serialize;
@@ -50,43 +50,45 @@ pub async fn password_login(
     let username = username.trim().to_lowercase();
     check_throttle(state, &username, client_ip).await?;
 
-    let mut connection = state.pool.get().await?;
-    let user = accounts::find_user(&mut connection, Key::Code(&username)).await?;
+    // A connection is held only around queries, never while a hash waits or runs, so a flood
+    // of logins cannot take every pooled connection from the other routes.
+    let user = {
+        let mut connection = state.pool.get().await?;
+        accounts::find_user(&mut connection, Key::Code(&username)).await?
+    };
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
-    let password_for_rehash = password.clone();
-    let password_matches = state.auth.hasher.verify(password, stored_hash).await?;
+    let password_matches = state.auth.hasher.verify(password.clone(), stored_hash).await?;
     let active_user = user.filter(|user| user.active && password_matches);
+    let new_hash = match &active_user {
+        Some(user) if needs_rehash(&user.password_hash) => rehash(state, user.id, password).await,
+        _ => None,
+    };
 
+    let mut connection = state.pool.get().await?;
     accounts::record_login_attempt(&mut connection, &username, client_ip, active_user.is_some()).await?;
     let Some(user) = active_user else {
         audit(&mut connection, "login.failure", None, None, Some(&username), client_ip, &username).await;
         return Err(ApiError::InvalidCredentials);
     };
     audit(&mut connection, "login.success", Some(user.id), None, Some(&user.username), client_ip, &user.username).await;
-    rehash_if_outdated(state, &mut connection, &user, password_for_rehash).await;
+    if let Some(new_hash) = new_hash
+        && let Err(error) = accounts::replace_password_hash(&mut connection, user.id, &new_hash).await
+    {
+        tracing::warn!(error = %error, user.id = user.id, "cannot store the rehashed password");
+    }
 
     issue_pair(state, &mut connection, Subject::User(user.id), uuid::Uuid::new_v4()).await
 }
 
-/// Stores a new hash when the user's was made with older parameters. The login goes on even if
-/// this fails; the failure is logged.
-async fn rehash_if_outdated(
-    state: &AppState,
-    connection: &mut diesel_async::AsyncPgConnection,
-    user: &accounts::UserRow,
-    password: String,
-) {
-    if !needs_rehash(&user.password_hash) {
-        return;
-    }
-    let result = async {
-        let new_hash = state.auth.hasher.hash(password).await?;
-        accounts::replace_password_hash(connection, user.id, &new_hash).await?;
-        anyhow::Ok(())
-    }
-    .await;
-    if let Err(error) = result {
-        tracing::warn!(error = format!("{error:#}"), user.id = user.id, "cannot store the rehashed password");
+/// Hashes the password again with the current parameters, for a user whose stored hash uses
+/// older ones. A failure is logged and the login goes on with the old hash.
+async fn rehash(state: &AppState, user_id: i64, password: String) -> Option<String> {
+    match state.auth.hasher.hash(password).await {
+        Ok(new_hash) => Some(new_hash),
+        Err(error) => {
+            tracing::warn!(error = %error, user.id = user_id, "cannot rehash the password");
+            None
+        }
     }
 }
 
@@ -101,12 +103,15 @@ pub async fn client_login(
     let throttle_name = format!("client:{client_id}");
     check_throttle(state, &throttle_name, client_ip).await?;
 
-    let mut connection = state.pool.get().await?;
-    let client = accounts::find_client(&mut connection, Key::Code(&client_id)).await?;
+    let client = {
+        let mut connection = state.pool.get().await?;
+        accounts::find_client(&mut connection, Key::Code(&client_id)).await?
+    };
     let stored_hash = client.as_ref().map(|client| client.secret_hash.clone());
     let secret_matches = state.auth.hasher.verify(secret, stored_hash).await?;
     let active_client = client.filter(|client| client.active && secret_matches);
 
+    let mut connection = state.pool.get().await?;
     accounts::record_login_attempt(&mut connection, &throttle_name, client_ip, active_client.is_some()).await?;
     let Some(client) = active_client else {
         audit(&mut connection, "login.failure", None, None, Some(&throttle_name), client_ip, &throttle_name).await;

@@ -39,8 +39,8 @@ pub struct PasswordHasher {
 }
 
 fn argon2() -> Argon2<'static> {
-    // The constants are within Argon2's limits (memory at least 8 KiB per lane, at least one
-    // iteration and lane), so `Params::new` returns Ok; the unit tests exercise it.
+    // The constants are within Argon2's limits: at least 8 KiB of memory per lane, and at least
+    // one iteration and one lane. So `Params::new` returns Ok, as the unit tests confirm.
     let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None).expect("valid Argon2 parameters");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
@@ -136,11 +136,11 @@ mod tests {
     #[tokio::test]
     async fn busy_slots_give_up_after_wait() {
         let hasher = PasswordHasher::new(1, Duration::from_millis(20)).unwrap();
-        let held = hasher.slots.clone().acquire_owned().await.unwrap();
+        let only_slot = hasher.slots.clone().acquire_owned().await.unwrap();
 
         let result = hasher.hash("x".into()).await;
 
         assert!(matches!(result, Err(HashError::Busy)));
-        drop(held);
+        drop(only_slot);
     }
 }

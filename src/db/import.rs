@@ -434,7 +434,7 @@ async fn sync_placements(
     indicator_ids: &CodeIds,
     places: &PlaceIds<'_>,
 ) -> anyhow::Result<TableCounts> {
-    let mut wanted: HashMap<(i64, PlaceColumns), i32> = HashMap::new();
+    let mut desired: HashMap<(i64, PlaceColumns), i32> = HashMap::new();
     for entry in &document.indicators {
         let indicator_id = lookup(indicator_ids, &entry.code, "indicator")?;
         for (position, placement) in entry.placements.iter().enumerate() {
@@ -443,7 +443,7 @@ async fn sync_placements(
                 PlacementRef::Objective(code) => (None, Some(lookup(places.objectives, code, "objective")?), None),
                 PlacementRef::Activity(code) => (None, None, Some(lookup(places.activities, code, "activity")?)),
             };
-            wanted.insert((indicator_id, columns), position_of(position));
+            desired.insert((indicator_id, columns), position_of(position));
         }
     }
 
@@ -463,7 +463,7 @@ async fn sync_placements(
     let mut counts = TableCounts::default();
     let mut stale = Vec::new();
     for (id, indicator_id, place, position) in existing {
-        match wanted.remove(&(indicator_id, place)) {
+        match desired.remove(&(indicator_id, place)) {
             None => stale.push(id),
             Some(new_position) if new_position == position => counts.unchanged += 1,
             Some(new_position) => {
@@ -479,7 +479,7 @@ async fn sync_placements(
         .execute(connection)
         .await?;
 
-    let new_rows: Vec<_> = wanted
+    let new_rows: Vec<_> = desired
         .into_iter()
         .map(|((indicator_id, (goal_id, objective_id, activity_id)), position)| {
             (
@@ -504,11 +504,11 @@ async fn sync_implementers(
     indicator_ids: &CodeIds,
     organisation_ids: &CodeIds,
 ) -> anyhow::Result<TableCounts> {
-    let mut wanted: HashMap<(i64, i64), i32> = HashMap::new();
+    let mut desired: HashMap<(i64, i64), i32> = HashMap::new();
     for entry in &document.indicators {
         let indicator_id = lookup(indicator_ids, &entry.code, "indicator")?;
         for (position, code) in entry.implementers.iter().enumerate() {
-            wanted.insert((indicator_id, lookup(organisation_ids, code, "organisation")?), position_of(position));
+            desired.insert((indicator_id, lookup(organisation_ids, code, "organisation")?), position_of(position));
         }
     }
 
@@ -528,7 +528,7 @@ async fn sync_implementers(
     for (indicator_id, organisation_id, position) in existing {
         let key = (indicator_id, organisation_id);
         let target = indicator_implementers::table.find(key);
-        match wanted.remove(&key) {
+        match desired.remove(&key) {
             None => {
                 counts.deleted += diesel::delete(target).execute(connection).await?;
             }
@@ -543,7 +543,7 @@ async fn sync_implementers(
         }
     }
 
-    let new_rows: Vec<_> = wanted
+    let new_rows: Vec<_> = desired
         .into_iter()
         .map(|((indicator_id, organisation_id), position)| {
             (
@@ -594,11 +594,11 @@ async fn sync_figures(
     document: &RoadmapDocument,
     indicator_ids: &CodeIds,
 ) -> anyhow::Result<TableCounts> {
-    let mut wanted: HashMap<(i64, String, i32), StoredFigure> = HashMap::new();
+    let mut desired: HashMap<(i64, String, i32), StoredFigure> = HashMap::new();
     for entry in &document.indicators {
         let indicator_id = lookup(indicator_ids, &entry.code, "indicator")?;
         for figure in &entry.figures {
-            wanted.insert(
+            desired.insert(
                 (indicator_id, figure.role.as_ref().to_string(), figure.year),
                 StoredFigure::from_entry(figure),
             );
@@ -617,7 +617,7 @@ async fn sync_figures(
     let mut counts = TableCounts::default();
     let mut stale = Vec::new();
     for (id, row) in existing {
-        match wanted.remove(&(row.indicator_id, row.role.clone(), row.year)) {
+        match desired.remove(&(row.indicator_id, row.role.clone(), row.year)) {
             None => stale.push(id),
             Some(figure) if figure == StoredFigure::from_row(&row)? => counts.unchanged += 1,
             Some(figure) => {
@@ -648,7 +648,7 @@ async fn sync_figures(
         .execute(connection)
         .await?;
 
-    let new_rows: Vec<_> = wanted
+    let new_rows: Vec<_> = desired
         .iter()
         .map(|((indicator_id, role, year), figure)| {
             let columns = &figure.columns;

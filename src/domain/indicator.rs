@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, EnumString};
 use utoipa::ToSchema;
 
-/// What an indicator's values are.
+/// The kind of an indicator's values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -18,13 +18,13 @@ pub enum ValueKind {
 }
 
 impl ValueKind {
-    /// Whether values of this kind are read as numbers (with bands and thresholds).
+    /// Returns whether values of this kind are read as numbers (with bands and thresholds).
     pub fn is_numeric(self) -> bool {
         !matches!(self, ValueKind::Category | ValueKind::Text)
     }
 }
 
-/// Which realisations count as good for an indicator.
+/// The rule for which realisations count as good for an indicator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -39,7 +39,7 @@ pub enum Direction {
     TextMet,
 }
 
-/// How four quarterly values make the yearly one.
+/// The rule that makes one yearly value from four quarterly ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -79,7 +79,7 @@ pub enum FigureRole {
     Target,
 }
 
-/// Where in the tree an indicator is shown.
+/// The level of the tree at which an indicator is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]

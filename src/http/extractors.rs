@@ -3,7 +3,7 @@
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::PathError;
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
@@ -143,34 +143,6 @@ fn syntax_error(error: &serde_json::Error) -> ApiError {
     )])
 }
 
-/// Configuration for JSON bodies: a size limit, and errors as problems (415 for a wrong content
-/// type, 413 over the limit, 400 for broken JSON, 422 naming the field for wrong data).
-pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default().limit(limit).error_handler(move |error, _request| {
-        let api_error = match error {
-            JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
-            JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
-                ApiError::PayloadTooLarge { limit }
-            }
-            JsonPayloadError::Deserialize(error) if error.is_data() => ApiError::InvalidBody(vec![FieldError::new(
-                "body",
-                format!("data tidak sesuai skema (baris {}, kolom {}): {error}", error.line(), error.column()),
-                format!(
-                    "the data does not match the schema (line {}, column {}): {error}",
-                    error.line(),
-                    error.column()
-                ),
-            )]),
-            other => ApiError::InvalidParameters(vec![FieldError::new(
-                "body",
-                format!("JSON tidak dapat dibaca: {other}"),
-                format!("the JSON could not be read: {other}"),
-            )]),
-        };
-        api_error.into()
-    })
-}
-
 /// Configuration for path segments: errors as 400 problems naming the path.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|error, _request| {
@@ -182,22 +154,6 @@ pub fn path_config() -> web::PathConfig {
             "path",
             format!("segmen alamat tidak valid ({detail})"),
             format!("invalid path segment ({detail})"),
-        )])
-        .into()
-    })
-}
-
-/// Configuration for actix-web's own `Query` extractor, should a route use it.
-pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|error, _request| {
-        let detail = match &error {
-            QueryPayloadError::Deserialize(error) => error.to_string(),
-            other => other.to_string(),
-        };
-        ApiError::InvalidParameters(vec![FieldError::new(
-            "query",
-            format!("parameter tidak valid ({detail})"),
-            format!("invalid parameters ({detail})"),
         )])
         .into()
     })

@@ -157,7 +157,7 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
-    use crate::http::extractors::json_config;
+    use crate::http::extractors::{ApiJson, JsonLimit};
 
     async fn panicking() -> HttpResponse {
         panic!("boom in handler");
@@ -169,7 +169,7 @@ mod tests {
         name: String,
     }
 
-    async fn echo(_body: web::Json<Body>) -> HttpResponse {
+    async fn echo(_body: ApiJson<Body>) -> HttpResponse {
         HttpResponse::Ok().finish()
     }
 
@@ -194,7 +194,7 @@ mod tests {
     #[actix_web::test]
     async fn wrong_content_type_is_415_problem() {
         let app = test::init_service(
-            App::new().app_data(json_config(1024)).route("/echo", web::post().to(echo)).wrap(from_fn(render_problems)),
+            App::new().app_data(JsonLimit(1024)).route("/echo", web::post().to(echo)).wrap(from_fn(render_problems)),
         )
         .await;
 
@@ -214,7 +214,7 @@ mod tests {
     #[actix_web::test]
     async fn malformed_and_mistyped_bodies_name_the_problem() {
         let app = test::init_service(
-            App::new().app_data(json_config(64)).route("/echo", web::post().to(echo)).wrap(from_fn(render_problems)),
+            App::new().app_data(JsonLimit(64)).route("/echo", web::post().to(echo)).wrap(from_fn(render_problems)),
         )
         .await;
         let post = |payload: &'static str| {
@@ -236,7 +236,7 @@ mod tests {
         assert_eq!(broken.status(), 400);
         assert_eq!(mistyped.status(), 422);
         let body: Value = test::read_body_json(mistyped).await;
-        assert_eq!(body["errors"][0]["field"], "body");
+        assert_eq!(body["errors"][0]["field"], "name");
         assert_eq!(too_large.status(), 413);
     }
 }

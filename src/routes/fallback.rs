@@ -1,4 +1,4 @@
-//! The answer to requests that no route matched: 405 for a known path under another method,
+//! The response to requests that no route matched: 405 for a known path under another method,
 //! 404 for an unknown path.
 
 /// Rejects a request that no route matched: 405 with `Allow` when the path is a documented

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
+use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -141,10 +142,8 @@ pub async fn create_user(
     state: web::Data<AppState>,
     AdminWithBody(caller, ApiJson(body)): AdminWithBody<ApiJson<CreateUser>>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut connection = state.pool.get().await?;
-
     let organisation = match &body.organisation {
-        Some(key) => organisations::find(&mut connection, Key::parse(key)).await?,
+        Some(key) => organisations::find(&mut *state.pool.get().await?, Key::parse(key)).await?,
         None => None,
     };
     let errors = validate_new_user(&body, organisation.as_ref().map(|found| found.kind));
@@ -152,7 +151,9 @@ pub async fn create_user(
         return Err(ApiError::InvalidBody(errors));
     }
 
+    // Hashed before a connection is taken, so that no connection waits on the hash.
     let password_hash = state.auth.hasher.hash(body.password).await?;
+    let mut connection = state.pool.get().await?;
     let username = body.username.to_lowercase();
     let new_user = NewUser {
         username: &username,
@@ -254,8 +255,13 @@ pub async fn deactivate_user(
         )]));
     }
 
-    let updated = accounts::set_user_active(&mut connection, user.id, false).await?;
-    accounts::revoke_user_tokens(&mut connection, user.id).await?;
+    let updated = connection
+        .transaction::<_, diesel::result::Error, _>(async |connection| {
+            let updated = accounts::set_user_active(connection, user.id, false).await?;
+            accounts::revoke_user_tokens(connection, user.id).await?;
+            Ok(updated)
+        })
+        .await?;
     audit_by_caller(&mut connection, &caller, "user.deactivate", &user.username).await;
 
     Ok(web::Json(view(&mut connection, vec![updated]).await?.remove(0)))
@@ -285,16 +291,22 @@ pub async fn reset_password(
     path: web::Path<UserPath>,
     AdminWithBody(caller, ApiJson(body)): AdminWithBody<ApiJson<ResetPassword>>,
 ) -> Result<web::Json<UserView>, ApiError> {
-    let mut connection = state.pool.get().await?;
-    let user = find(&mut connection, &path.user).await?;
+    let user = find(&mut *state.pool.get().await?, &path.user).await?;
     if let Err(problem) = check_password(&body.password, &[&user.username, &user.display_name]) {
         return Err(ApiError::InvalidBody(vec![password_error(&problem)]));
     }
 
+    // Hashed before a connection is taken, so that no connection waits on the hash.
     let password_hash = state.auth.hasher.hash(body.password).await?;
-    let updated = accounts::set_user_password(&mut connection, user.id, &password_hash).await?;
-    accounts::revoke_user_tokens(&mut connection, user.id).await?;
-    accounts::clear_failures(&mut connection, &user.username).await?;
+    let mut connection = state.pool.get().await?;
+    let updated = connection
+        .transaction::<_, diesel::result::Error, _>(async |connection| {
+            let updated = accounts::set_user_password(connection, user.id, &password_hash).await?;
+            accounts::revoke_user_tokens(connection, user.id).await?;
+            accounts::clear_failures(connection, &user.username).await?;
+            Ok(updated)
+        })
+        .await?;
     audit_by_caller(&mut connection, &caller, "user.reset_password", &user.username).await;
 
     Ok(web::Json(view(&mut connection, vec![updated]).await?.remove(0)))
