@@ -51,6 +51,19 @@ pub struct Settings {
     /// `PETAJALAN_CORS_ORIGINS`: comma-separated origins that browsers may call the API from;
     /// none by default.
     pub cors_origins: Vec<String>,
+    /// `PETAJALAN_EVIDENCE_STORE`: where evidence files are kept, a directory (default
+    /// `var/evidence`) or `s3://bucket/prefix` with the standard `AWS_*` variables.
+    pub evidence_store: EvidenceLocation,
+    /// `PETAJALAN_EVIDENCE_MAX_BYTES`: largest evidence file.
+    pub evidence_max_bytes: usize,
+}
+
+/// Where evidence files are kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EvidenceLocation {
+    Directory(PathBuf),
+    /// An S3-compatible bucket; keys start with `prefix` (empty or ending in `/`).
+    S3 { bucket: String, prefix: String },
 }
 
 /// Settings of tokens, password hashing and login throttling.
@@ -199,6 +212,8 @@ impl Settings {
             data_dir: PathBuf::from(reader.text("PETAJALAN_DATA_DIR", "var")),
             auth: read_auth(&reader)?,
             cors_origins: read_origins(&reader)?,
+            evidence_store: read_evidence_location(&reader)?,
+            evidence_max_bytes: reader.bounded("PETAJALAN_EVIDENCE_MAX_BYTES", 10_485_760, 1_024, 1_073_741_824)?,
         })
     }
 }
@@ -292,6 +307,27 @@ fn read_origins(reader: &Reader) -> Result<Vec<String>, ConfigError> {
         }
     }
     Ok(origins)
+}
+
+fn read_evidence_location(reader: &Reader) -> Result<EvidenceLocation, ConfigError> {
+    let text = reader.text("PETAJALAN_EVIDENCE_STORE", "var/evidence");
+    let Some(rest) = text.strip_prefix("s3://") else {
+        return Ok(EvidenceLocation::Directory(PathBuf::from(text)));
+    };
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let bucket_ok = (3..=63).contains(&bucket.len())
+        && bucket.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+    if !bucket_ok {
+        return Err(reader.invalid(
+            "PETAJALAN_EVIDENCE_STORE",
+            &text,
+            "nama bucket S3 harus 3 sampai 63 karakter huruf kecil, angka, titik atau tanda hubung",
+            "an S3 bucket name must have 3 to 63 lower-case letters, digits, dots or hyphens",
+        ));
+    }
+    let prefix = prefix.trim_matches('/');
+    let prefix = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
+    Ok(EvidenceLocation::S3 { bucket: bucket.to_string(), prefix })
 }
 
 /// Describes a failed connection for an error message: the URL without its password, and the
@@ -411,6 +447,8 @@ mod tests {
             ("PETAJALAN_JWT_SECRET", "too-short"),
             ("PETAJALAN_JWT_ALGORITHM", "none"),
             ("PETAJALAN_CORS_ORIGINS", "*"),
+            ("PETAJALAN_EVIDENCE_STORE", "s3://A"),
+            ("PETAJALAN_EVIDENCE_MAX_BYTES", "10"),
         ];
         for (name, value) in cases {
             let error = Settings::from_map(&vars(&[(name, value)])).unwrap_err();

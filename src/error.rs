@@ -39,8 +39,20 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("the caller may not do this")]
     Forbidden,
+    /// Forbidden for a reason the message explains.
+    #[error("the caller may not do this: {english}")]
+    Denied { indonesian: String, english: String },
     #[error("{what} already exists")]
     Conflict { field: &'static str, what: String },
+    /// The resource's state or period does not allow the change; `code` names the reason.
+    #[error("refused: {code}")]
+    Refused { code: &'static str, indonesian: String, english: String },
+    #[error("the resource changed since the client read it")]
+    PreconditionFailed,
+    #[error("If-Match is required")]
+    PreconditionRequired,
+    #[error("idempotency key reused with another request")]
+    IdempotencyKeyReused,
     #[error("too many failed logins")]
     TooManyRequests { retry_after_seconds: u64 },
     #[error("database unavailable")]
@@ -73,6 +85,9 @@ pub enum Resource {
     Indicator,
     Organisation,
     User,
+    Period,
+    Realisation,
+    Evidence,
 }
 
 impl Resource {
@@ -85,6 +100,9 @@ impl Resource {
             Resource::Indicator => lang.pick("Indikator", "Indicator"),
             Resource::Organisation => lang.pick("Organisasi", "Organisation"),
             Resource::User => lang.pick("Pengguna", "User"),
+            Resource::Period => lang.pick("Periode pelaporan", "Reporting period"),
+            Resource::Realisation => lang.pick("Realisasi", "Realisation"),
+            Resource::Evidence => lang.pick("Bukti dukung", "Evidence"),
         }
     }
 }
@@ -123,8 +141,12 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::InvalidCredentials => "invalid-credentials",
-            ApiError::Forbidden => "forbidden",
+            ApiError::Forbidden | ApiError::Denied { .. } => "forbidden",
             ApiError::Conflict { .. } => "conflict",
+            ApiError::Refused { code, .. } => code,
+            ApiError::PreconditionFailed => "precondition-failed",
+            ApiError::PreconditionRequired => "precondition-required",
+            ApiError::IdempotencyKeyReused => "idempotency-key-reused",
             ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::ServiceUnavailable(_) => "service-unavailable",
             ApiError::Internal(_) => "internal-error",
@@ -272,6 +294,38 @@ impl ApiError {
                     Lang::En => format!("{what} already exists."),
                 },
             ),
+            ApiError::Denied { indonesian, english } => (
+                lang.pick("Tidak diizinkan", "Forbidden").into(),
+                lang.pick(indonesian, english).to_string(),
+            ),
+            ApiError::Refused { indonesian, english, .. } => (
+                lang.pick("Ditolak", "Refused").into(),
+                lang.pick(indonesian, english).to_string(),
+            ),
+            ApiError::PreconditionFailed => (
+                lang.pick("Data sudah berubah", "Precondition failed").into(),
+                lang.pick(
+                    "Data ini sudah diubah orang lain sejak Anda membacanya (If-Match tidak cocok dengan ETag sekarang). Baca ulang, periksa perubahannya, lalu ulangi dengan ETag yang baru.",
+                    "Someone changed this since you read it (If-Match does not match the current ETag). Read it again, check the change, and retry with the new ETag.",
+                )
+                .into(),
+            ),
+            ApiError::PreconditionRequired => (
+                lang.pick("If-Match diperlukan", "Precondition required").into(),
+                lang.pick(
+                    "Kirim header If-Match berisi ETag yang Anda terima saat membaca data ini, agar perubahan orang lain tidak tertimpa.",
+                    "Send an If-Match header with the ETag you received when you read this, so that nobody's change is overwritten.",
+                )
+                .into(),
+            ),
+            ApiError::IdempotencyKeyReused => (
+                lang.pick("Kunci idempotensi sudah dipakai", "Idempotency key reused").into(),
+                lang.pick(
+                    "Idempotency-Key ini sudah dipakai untuk permintaan lain dengan isi berbeda. Pakai kunci baru untuk permintaan baru.",
+                    "This Idempotency-Key was already used for a different request. Use a new key for a new request.",
+                )
+                .into(),
+            ),
             ApiError::TooManyRequests { retry_after_seconds } => (
                 lang.pick("Terlalu banyak percobaan", "Too many attempts").into(),
                 match lang {
@@ -321,8 +375,11 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Forbidden | ApiError::Denied { .. } => StatusCode::FORBIDDEN,
+            ApiError::Conflict { .. } | ApiError::Refused { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

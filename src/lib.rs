@@ -7,6 +7,7 @@
 
 pub mod api_doc;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -14,7 +15,9 @@ pub mod error;
 pub mod http;
 pub mod local_postgres;
 pub mod routes;
+pub mod services;
 pub mod startup;
+pub mod storage;
 pub mod state;
 pub mod telemetry;
 pub mod views;

@@ -237,7 +237,7 @@ async fn serve(settings: &Settings, database_url: &str, imports: &[PathBuf]) -> 
     };
     let auth_settings = settings.auth.clone();
     let auth = tokio::task::spawn_blocking(move || AuthState::new(&auth_settings, &secret)).await??;
-    let application = Application::build(settings, pool, auth)?;
+    let application = Application::build(settings, pool, auth, petajalan::clock::Clock::system())?;
     tracing::info!(address = %settings.bind.ip(), port = application.port(), "listening");
     application.run_until_stopped().await?;
     tracing::info!("stopped");

@@ -11,12 +11,14 @@ use utoipa_actix_web::AppExt;
 
 use crate::api_doc::ApiDoc;
 use crate::auth::AuthState;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::pool::Pool;
 use crate::domain::lang::Lang;
 use crate::http::extractors::{JsonLimit, path_config};
 use crate::http::problem::render_problems;
 use crate::routes::{self, AppState, docs, fallback};
+use crate::storage::EvidenceStore;
 use crate::telemetry::trace_requests;
 
 /// A bound, not yet running server, and the port it listens on (useful with port 0).
@@ -26,8 +28,10 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds the listener from the settings and builds the server on the given pool.
-    pub fn build(settings: &Settings, pool: Pool, auth: AuthState) -> anyhow::Result<Application> {
+    /// Binds the listener from the settings and builds the server on the given pool; handlers
+    /// take the time from `clock`.
+    pub fn build(settings: &Settings, pool: Pool, auth: AuthState, clock: Clock) -> anyhow::Result<Application> {
+        let evidence = EvidenceStore::open(&settings.evidence_store)?;
         let listener = TcpListener::bind(settings.bind).with_context(|| match settings.lang {
             Lang::Id => format!(
                 "tidak dapat mendengarkan di {} (PETAJALAN_BIND); mungkin port itu dipakai program lain",
@@ -38,7 +42,8 @@ impl Application {
             }
         })?;
         let port = listener.local_addr()?.port();
-        let state = AppState { pool, auth };
+        let state =
+            AppState { pool, auth, clock, evidence, evidence_max_bytes: settings.evidence_max_bytes };
         let json_limit = settings.json_limit_bytes;
         let origins = settings.cors_origins.clone();
 

@@ -1,10 +1,16 @@
 //! State shared by every handler.
 
 use crate::auth::AuthState;
+use crate::clock::Clock;
 use crate::db::pool::Pool;
+use crate::storage::EvidenceStore;
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub auth: AuthState,
+    pub clock: Clock,
+    pub evidence: EvidenceStore,
+    /// Largest evidence file, in bytes.
+    pub evidence_max_bytes: usize,
 }

@@ -3,7 +3,9 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::indicator::{Direction, Level, ObjectiveKind, OrganisationKind, ValueKind, YearlyRule};
+use crate::domain::indicator::{
+    CombineRule, Direction, Level, LowerRule, ObjectiveKind, OrganisationKind, ValueKind, YearlyRule,
+};
 use crate::domain::value::FigureValue;
 
 /// A government unit (OPD), or a group of units named together.
@@ -120,6 +122,12 @@ pub struct IndicatorView {
     /// The coordinating organisation; absent where the road map names none.
     pub coordinator: Option<OrganisationRef>,
     pub implementers: Vec<OrganisationRef>,
+    /// How the implementers' figures make the indicator's figure for a quarter.
+    pub combine_rule: CombineRule,
+    /// The unit whose figure counts under the `designated` rule.
+    pub reporting_unit: Option<OrganisationRef>,
+    /// The formula for lower-is-better achievement.
+    pub lower_rule: LowerRule,
     /// Every place in the tree where the indicator is shown; it is reported once.
     pub placements: Vec<PlacementView>,
     pub baseline: Option<FigureView>,

@@ -18,6 +18,7 @@ struct Row {
     template: &'static str,
     path: String,
     expected: [u16; 7],
+    if_match: Option<&'static str>,
 }
 
 const READ: [u16; 7] = [200, 200, 200, 200, 200, 200, 401];
@@ -26,7 +27,12 @@ const PUBLIC: [u16; 7] = [200; 7];
 
 fn table() -> Vec<Row> {
     let roadmap = format!("/api/v1/roadmaps/{SEMARANG}");
-    let row = |method, template, path: String, expected| Row { method, template, path, expected };
+    let row = |method, template, path: String, expected| Row { method, template, path, expected, if_match: None };
+    let guarded = |method, template, path: String, expected| Row { method, template, path, expected, if_match: Some("\"1\"") };
+    // Realisations made by `setup_realisations`, in this order; ids start at 1 in a new database.
+    let (submitted, to_return, draft_to_edit, draft_to_submit, draft_with_link, with_file) = (1, 2, 3, 4, 5, 6);
+    let owner_only: [u16; 7] = [404, 404, 200, 404, 404, 404, 401];
+    let verifier_only: [u16; 7] = [403, 200, 403, 403, 403, 403, 401];
     vec![
         row("get", "/health/live", "/health/live".into(), PUBLIC),
         row("get", "/health/ready", "/health/ready".into(), PUBLIC),
@@ -55,6 +61,61 @@ fn table() -> Vec<Row> {
         row("post", "/api/v1/users", "/api/v1/users".into(), [201, 403, 403, 403, 403, 403, 401]),
         row("post", "/api/v1/users/{user}/deactivate", "/api/v1/users/target/deactivate".into(), ADMIN_ONLY),
         row("post", "/api/v1/users/{user}/reset-password", "/api/v1/users/target/reset-password".into(), ADMIN_ONLY),
+        row("get", "/api/v1/roadmaps/{roadmap}/periods", format!("{roadmap}/periods"), READ),
+        row("post", "/api/v1/roadmaps/{roadmap}/periods", format!("{roadmap}/periods"), [201, 403, 403, 403, 403, 403, 401]),
+        row("get", "/api/v1/roadmaps/{roadmap}/periods/{period}", format!("{roadmap}/periods/2023-Q1"), READ),
+        guarded("patch", "/api/v1/roadmaps/{roadmap}/periods/{period}", format!("{roadmap}/periods/2023-Q1"), ADMIN_ONLY),
+        row(
+            "post",
+            "/api/v1/roadmaps/{roadmap}/periods/{period}/exceptions",
+            format!("{roadmap}/periods/2023-Q1/exceptions"),
+            [201, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            "get",
+            "/api/v1/roadmaps/{roadmap}/indicators/{item}/achievement",
+            format!("{roadmap}/indicators/IND-05/achievement?year=2023"),
+            READ,
+        ),
+        row("get", "/api/v1/roadmaps/{roadmap}/realisations", format!("{roadmap}/realisations"), READ),
+        row(
+            "post",
+            "/api/v1/roadmaps/{roadmap}/realisations",
+            format!("{roadmap}/realisations"),
+            [403, 403, 201, 403, 403, 403, 401],
+        ),
+        row("get", "/api/v1/realisations/{id}", format!("/api/v1/realisations/{submitted}"), READ),
+        row("get", "/api/v1/realisations/{id}/versions", format!("/api/v1/realisations/{submitted}/versions"), READ),
+        guarded("patch", "/api/v1/realisations/{id}", format!("/api/v1/realisations/{draft_to_edit}"), owner_only),
+        // Once the implementer has submitted it, the realisation is no draft and others see it.
+        guarded(
+            "post",
+            "/api/v1/realisations/{id}/submit",
+            format!("/api/v1/realisations/{draft_to_submit}/submit"),
+            [404, 404, 200, 403, 403, 403, 401],
+        ),
+        guarded("post", "/api/v1/realisations/{id}/verify", format!("/api/v1/realisations/{submitted}/verify"), verifier_only),
+        guarded("post", "/api/v1/realisations/{id}/return", format!("/api/v1/realisations/{to_return}/return"), verifier_only),
+        row(
+            "post",
+            "/api/v1/realisations/{id}/evidence",
+            format!("/api/v1/realisations/{draft_with_link}/evidence"),
+            [403, 404, 201, 404, 403, 403, 401],
+        ),
+        row(
+            "get",
+            "/api/v1/realisations/{id}/evidence/{evidence}/content",
+            format!("/api/v1/realisations/{with_file}/evidence/1/content"),
+            READ,
+        ),
+        // The link that the POST row above added is evidence 2.
+        row(
+            "delete",
+            "/api/v1/realisations/{id}/evidence/{evidence}",
+            format!("/api/v1/realisations/{draft_with_link}/evidence/2"),
+            [404, 404, 204, 404, 404, 404, 401],
+        ),
+        row("get", "/api/v1/audit-events", "/api/v1/audit-events".into(), [200, 403, 403, 403, 200, 403, 401]),
     ]
 }
 
@@ -88,6 +149,17 @@ async fn body_for(app: &TestApp, template: &str, caller_index: usize) -> Value {
             "password": "gajah-ungu-menari-di-atap-7",
         }),
         "/api/v1/users/{user}/reset-password" => json!({"password": "gajah-ungu-menari-di-atap-7"}),
+        "/api/v1/roadmaps/{roadmap}/periods" => {
+            json!({"period": "2023-Q2", "opens_on": "2023-07-01", "deadline": "2023-07-31"})
+        }
+        "/api/v1/roadmaps/{roadmap}/periods/{period}" => json!({"late_policy": "accept_late"}),
+        "/api/v1/roadmaps/{roadmap}/periods/{period}/exceptions" => {
+            json!({"organisation": "BAPPEDA", "until": "2023-05-15", "reason": "Server daerah mati"})
+        }
+        "/api/v1/roadmaps/{roadmap}/realisations" => json!({"indicator": "IND-02", "period": "2023-Q1", "value": "15,9"}),
+        "/api/v1/realisations/{id}" => json!({"value": "80"}),
+        "/api/v1/realisations/{id}/return" => json!({"note": "Lampirkan berita acara"}),
+        "/api/v1/realisations/{id}/evidence" => json!({"url": "https://semarangkota.go.id/bukti.pdf"}),
         _ => json!({}),
     }
 }
@@ -103,6 +175,7 @@ async fn every_route_for_every_caller() {
     let (_, service) = app.create_client("e-sakip", &["read"]).await;
     app.create_user("login-user", "viewer", None).await;
     app.create_user("target", "viewer", None).await;
+    setup_realisations(&app, &admin, &implementer).await;
     let tokens: [Option<&str>; 7] = [
         Some(&admin),
         Some(&coordinator),
@@ -129,7 +202,8 @@ async fn every_route_for_every_caller() {
                 .unwrap()
             } else {
                 let body = body_for(&app, row.template, index).await;
-                app.post_json(&row.path, *token, &body).await
+                let method = row.method.to_uppercase().parse().unwrap();
+                app.send(method, &row.path, *token, Some(&body), row.if_match).await
             };
             cells += 1;
 
@@ -146,6 +220,39 @@ async fn every_route_for_every_caller() {
 
     assert!(failures.is_empty(), "{} of {cells} cells failed:\n{}", failures.len(), failures.join("\n"));
     assert_eq!(cells, table().len() * CALLERS.len());
+}
+
+/// Opens 2023-Q1 and makes the realisations the table's rows act on, in the order the table
+/// numbers them. BAPPEDA and INSPEKTORAT implement IND-05, which BAG-OTDA coordinates.
+async fn setup_realisations(app: &TestApp, admin: &str, bappeda: &str) {
+    app.set_time("2023-04-10T10:00:00+07:00");
+    app.open_period(admin, "2023-Q1", "2023-04-01", "2023-04-30", "refuse").await;
+    let (_, inspektorat) = app.create_user("inspektorat", "opd", Some("INSPEKTORAT")).await;
+
+    app.report(bappeda, json!({"indicator": "IND-05", "period": "2023-Q1", "value": "76,5", "grade": "BB"})).await;
+    app.report(&inspektorat, json!({"indicator": "IND-05", "period": "2023-Q1", "value": "76,5"})).await;
+    app.report(bappeda, json!({"indicator": "IND-19", "period": "2023-Q1", "value": "70", "submit": false})).await;
+    app.report(bappeda, json!({"indicator": "IND-03", "period": "2023-Q1", "value": "1.000.000", "submit": false}))
+        .await;
+    app.report(bappeda, json!({"indicator": "IND-38", "period": "2023-Q1", "numerator": 2, "denominator": 5, "submit": false}))
+        .await;
+    let with_file =
+        app.report(bappeda, json!({"indicator": "IND-37", "period": "2023-Q1", "numerator": 1, "denominator": 10, "submit": false}))
+            .await;
+    let id = with_file["id"].as_i64().unwrap();
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4\n%test\n".to_vec()).file_name("bukti.pdf"));
+    let response = app
+        .client
+        .post(format!("{}/api/v1/realisations/{id}/evidence", app.address))
+        .bearer_auth(bappeda)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    app.expect(200, reqwest::Method::POST, &format!("/api/v1/realisations/{id}/submit"), Some(bappeda), None, Some("\"1\""))
+        .await;
 }
 
 #[test]

@@ -73,6 +73,29 @@ impl Caller {
         }
     }
 
+    /// Returns whether the caller is a user with the `admin` role.
+    pub fn is_admin(&self) -> bool {
+        matches!(self.principal, Principal::User { role: Role::Admin, .. })
+    }
+
+    /// The organisation the caller reports for: an `opd` user's, or that of a client with the
+    /// `submit` scope.
+    pub fn reporting_organisation(&self) -> Option<i64> {
+        match &self.principal {
+            Principal::User { role: Role::Opd, organisation_id, .. } => *organisation_id,
+            Principal::Client { scopes, organisation_id, .. } if scopes.contains(&Scope::Submit) => *organisation_id,
+            _ => None,
+        }
+    }
+
+    /// The organisation of an `opd` user; clients never verify, so they have none here.
+    pub fn user_organisation(&self) -> Option<i64> {
+        match &self.principal {
+            Principal::User { role: Role::Opd, organisation_id, .. } => *organisation_id,
+            _ => None,
+        }
+    }
+
     /// Returns the user id, for audit records.
     pub fn user_id(&self) -> Option<i64> {
         match &self.principal {

@@ -324,3 +324,87 @@ pub async fn insert_audit(connection: &mut AsyncPgConnection, event: AuditEvent<
         .await?;
     Ok(())
 }
+
+/// Usernames and client ids by id, for showing who did what.
+pub async fn actor_names(
+    connection: &mut AsyncPgConnection,
+    user_ids: &[i64],
+    client_ids: &[i64],
+) -> QueryResult<(std::collections::HashMap<i64, String>, std::collections::HashMap<i64, String>)> {
+    let users = users::table
+        .filter(users::id.eq_any(user_ids))
+        .select((users::id, users::username))
+        .load::<(i64, String)>(connection)
+        .await?;
+    let clients = service_clients::table
+        .filter(service_clients::id.eq_any(client_ids))
+        .select((service_clients::id, service_clients::client_id))
+        .load::<(i64, String)>(connection)
+        .await?;
+    Ok((users.into_iter().collect(), clients.into_iter().collect()))
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditRow {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub action: String,
+    pub actor_user_id: Option<i64>,
+    pub actor_client_id: Option<i64>,
+    pub actor_name: Option<String>,
+    pub client_ip: Option<String>,
+    pub subject: Option<String>,
+    pub details: serde_json::Value,
+}
+
+/// Filters of the audit log. `action` ending in `.` matches every action with that prefix.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub action: Option<String>,
+    pub subject: Option<String>,
+    pub actor: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// One page of audit records, newest first.
+pub async fn list_audit(
+    connection: &mut AsyncPgConnection,
+    filter: &AuditFilter,
+    page: PageRequest,
+) -> QueryResult<(Vec<AuditRow>, i64)> {
+    let build = || {
+        let mut query = audit_events::table.into_boxed();
+        match filter.action.as_deref() {
+            Some(prefix) if prefix.ends_with('.') => {
+                let pattern = format!("{}%", crate::db::organisations::escape_like(prefix));
+                query = query.filter(audit_events::action.like(pattern));
+            }
+            Some(action) => query = query.filter(audit_events::action.eq(action.to_string())),
+            None => {}
+        }
+        if let Some(subject) = &filter.subject {
+            query = query.filter(audit_events::subject.eq(subject.clone()));
+        }
+        if let Some(actor) = &filter.actor {
+            query = query.filter(audit_events::actor_name.eq(actor.clone()));
+        }
+        if let Some(since) = filter.since {
+            query = query.filter(audit_events::occurred_at.ge(since));
+        }
+        if let Some(until) = filter.until {
+            query = query.filter(audit_events::occurred_at.lt(until));
+        }
+        query
+    };
+    let total = build().count().get_result(connection).await?;
+    let rows = build()
+        .order(audit_events::id.desc())
+        .offset(page.offset())
+        .limit(page.limit())
+        .select(AuditRow::as_select())
+        .load(connection)
+        .await?;
+    Ok((rows, total))
+}

@@ -379,6 +379,10 @@ async fn upsert_indicators(
             Some(code) => Some(lookup(organisation_ids, code, "organisation")?),
             None => None,
         };
+        let reporting_unit_id = match &entry.reporting_unit {
+            Some(code) => Some(lookup(organisation_ids, code, "organisation")?),
+            None => None,
+        };
         rows.push((
             indicators::roadmap_id.eq(roadmap_id),
             indicators::code.eq(&entry.code),
@@ -388,6 +392,9 @@ async fn upsert_indicators(
             indicators::direction.eq(entry.direction.as_ref()),
             indicators::yearly_rule.eq(entry.yearly_rule.as_ref()),
             indicators::coordinator_id.eq(coordinator_id),
+            indicators::combine_rule.eq(entry.combine_rule.as_ref()),
+            indicators::reporting_unit_id.eq(reporting_unit_id),
+            indicators::lower_rule.eq(entry.lower_rule.as_ref()),
             indicators::note.eq(entry.note.as_ref()),
             indicators::position.eq(position_of(position)),
         ));
@@ -406,15 +413,20 @@ async fn upsert_indicators(
                 indicators::direction.eq(excluded(indicators::direction)),
                 indicators::yearly_rule.eq(excluded(indicators::yearly_rule)),
                 indicators::coordinator_id.eq(excluded(indicators::coordinator_id)),
+                indicators::combine_rule.eq(excluded(indicators::combine_rule)),
+                indicators::reporting_unit_id.eq(excluded(indicators::reporting_unit_id)),
+                indicators::lower_rule.eq(excluded(indicators::lower_rule)),
                 indicators::note.eq(excluded(indicators::note)),
                 indicators::position.eq(excluded(indicators::position)),
                 indicators::updated_at.eq(now),
             ))
             .only_if_changed(sql::<Bool>(
                 "(indicators.name, indicators.unit, indicators.value_kind, indicators.direction, indicators.yearly_rule, \
-                  indicators.coordinator_id, indicators.note, indicators.position) \
+                  indicators.coordinator_id, indicators.combine_rule, indicators.reporting_unit_id, indicators.lower_rule, \
+                  indicators.note, indicators.position) \
                  IS DISTINCT FROM (excluded.name, excluded.unit, excluded.value_kind, excluded.direction, excluded.yearly_rule, \
-                  excluded.coordinator_id, excluded.note, excluded.position)",
+                  excluded.coordinator_id, excluded.combine_rule, excluded.reporting_unit_id, excluded.lower_rule, \
+                  excluded.note, excluded.position)",
             ))
             .returning(inserted_flag())
             .get_results(connection)

@@ -12,7 +12,7 @@ use crate::db::rows::{FigureRow, IndicatorRow, PlaceColumns};
 use crate::db::schema::{
     activities, indicator_figures, indicator_implementers, indicator_placements, indicators, objectives,
 };
-use crate::domain::indicator::{Direction, FigureRole, Level, ValueKind, YearlyRule};
+use crate::domain::indicator::{CombineRule, Direction, FigureRole, Level, LowerRule, ValueKind, YearlyRule};
 use crate::domain::key::Key;
 use crate::domain::pagination::PageRequest;
 use crate::views::{FigureView, IndicatorView, PlacementView};
@@ -181,6 +181,7 @@ async fn views(
 
     let mut organisation_ids: Vec<i64> = implementer_rows.iter().map(|(_, organisation_id)| *organisation_id).collect();
     organisation_ids.extend(rows.iter().filter_map(|row| row.coordinator_id));
+    organisation_ids.extend(rows.iter().filter_map(|row| row.reporting_unit_id));
     organisation_ids.sort_unstable();
     organisation_ids.dedup();
     let organisations = organisations::refs_by_id(connection, &organisation_ids).await?;
@@ -226,6 +227,9 @@ async fn views(
                 yearly_rule: parse_column::<YearlyRule>(&row.yearly_rule, "yearly_rule")?,
                 coordinator: row.coordinator_id.and_then(|id| organisations.get(&id).cloned()),
                 implementers: implementers.remove(&row.id).unwrap_or_default(),
+                combine_rule: parse_column::<CombineRule>(&row.combine_rule, "combine_rule")?,
+                reporting_unit: row.reporting_unit_id.and_then(|id| organisations.get(&id).cloned()),
+                lower_rule: parse_column::<LowerRule>(&row.lower_rule, "lower_rule")?,
                 placements: placements.remove(&row.id).unwrap_or_default(),
                 baseline,
                 targets,
@@ -285,4 +289,81 @@ pub async fn refs_for_organisation(
         .select((roadmaps::code, indicators::code, indicators::name))
         .load(connection)
         .await
+}
+
+/// What the realisation rules need of an indicator: its row, implementers and targets.
+#[derive(Clone, Debug)]
+pub struct IndicatorSubject {
+    pub row: IndicatorRow,
+    pub roadmap_id: i64,
+    pub implementers: Vec<i64>,
+    pub targets: Vec<FigureRow>,
+}
+
+impl IndicatorSubject {
+    /// The target in force for a year and quarter: the quarter's own target if the road map has
+    /// one, else the year's.
+    pub fn target(&self, year: i32, quarter: Option<i16>) -> Option<&FigureRow> {
+        let of = |wanted: Option<i16>| self.targets.iter().find(|row| row.year == year && row.quarter == wanted);
+        quarter.and_then(|quarter| of(Some(quarter))).or_else(|| of(None))
+    }
+}
+
+/// Loads an indicator's subject by id, or by code within a road map.
+pub async fn subject(
+    connection: &mut AsyncPgConnection,
+    roadmap_id: Option<i64>,
+    key: Key<'_>,
+) -> QueryResult<Option<IndicatorSubject>> {
+    let mut query = indicators::table.select(indicators::id).into_boxed();
+    if let Some(roadmap_id) = roadmap_id {
+        query = query.filter(indicators::roadmap_id.eq(roadmap_id));
+    }
+    let query = match key {
+        Key::Id(id) => query.filter(indicators::id.eq(id)),
+        Key::Code(code) => query.filter(indicators::code.eq(code)),
+    };
+    let Some(id) = query.first::<i64>(connection).await.optional()? else {
+        return Ok(None);
+    };
+    Ok(subjects(connection, &[id]).await?.remove(&id))
+}
+
+/// Loads the subjects of several indicators with three queries.
+pub async fn subjects(connection: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<HashMap<i64, IndicatorSubject>> {
+    let rows: Vec<(i64, IndicatorRow)> = indicators::table
+        .filter(indicators::id.eq_any(ids))
+        .select((indicators::roadmap_id, IndicatorRow::as_select()))
+        .load(connection)
+        .await?;
+    let implementer_rows: Vec<(i64, i64)> = indicator_implementers::table
+        .filter(indicator_implementers::indicator_id.eq_any(ids))
+        .order((indicator_implementers::indicator_id, indicator_implementers::position))
+        .select((indicator_implementers::indicator_id, indicator_implementers::organisation_id))
+        .load(connection)
+        .await?;
+    let target_rows: Vec<FigureRow> = indicator_figures::table
+        .filter(indicator_figures::indicator_id.eq_any(ids))
+        .filter(indicator_figures::role.eq(FigureRole::Target.as_ref()))
+        .select(FigureRow::as_select())
+        .load(connection)
+        .await?;
+
+    let mut subjects: HashMap<i64, IndicatorSubject> = rows
+        .into_iter()
+        .map(|(roadmap_id, row)| {
+            (row.id, IndicatorSubject { row, roadmap_id, implementers: Vec::new(), targets: Vec::new() })
+        })
+        .collect();
+    for (indicator_id, organisation_id) in implementer_rows {
+        if let Some(subject) = subjects.get_mut(&indicator_id) {
+            subject.implementers.push(organisation_id);
+        }
+    }
+    for target in target_rows {
+        if let Some(subject) = subjects.get_mut(&target.indicator_id) {
+            subject.targets.push(target);
+        }
+    }
+    Ok(subjects)
 }

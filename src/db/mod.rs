@@ -2,11 +2,15 @@
 //! Query functions take a connection, so the caller decides the transaction.
 
 pub mod accounts;
+pub mod evidence;
+pub mod idempotency;
 pub mod import;
 pub mod indicators;
 pub mod migrate;
 pub mod organisations;
+pub mod periods;
 pub mod pool;
+pub mod realisations;
 pub mod roadmaps;
 pub mod rows;
 pub mod schema;

@@ -79,6 +79,9 @@ pub struct IndicatorRow {
     pub yearly_rule: String,
     pub coordinator_id: Option<i64>,
     pub note: Option<String>,
+    pub combine_rule: String,
+    pub reporting_unit_id: Option<i64>,
+    pub lower_rule: String,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]

@@ -93,6 +93,9 @@ diesel::table! {
         position -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        combine_rule -> Text,
+        reporting_unit_id -> Nullable<Int8>,
+        lower_rule -> Text,
     }
 }
 
@@ -163,6 +166,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     indicator_placements,
     indicator_implementers,
     indicator_figures,
+    reporting_periods,
+    period_exceptions,
+    realisations,
+    realisation_versions,
+    evidence,
 );
 
 diesel::table! {
@@ -235,3 +243,114 @@ diesel::table! {
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(service_clients -> organisations (organisation_id));
 diesel::allow_tables_to_appear_in_same_query!(users, service_clients, organisations);
+
+diesel::table! {
+    reporting_periods (id) {
+        id -> Int8,
+        roadmap_id -> Int8,
+        year -> Int4,
+        quarter -> Int2,
+        opens_on -> Date,
+        deadline -> Date,
+        late_policy -> Text,
+        locked_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    period_exceptions (id) {
+        id -> Int8,
+        period_id -> Int8,
+        organisation_id -> Int8,
+        until -> Date,
+        reason -> Text,
+        granted_by_user_id -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    realisations (id) {
+        id -> Int8,
+        indicator_id -> Int8,
+        period_id -> Int8,
+        organisation_id -> Int8,
+        state -> Text,
+        version -> Int4,
+        printed -> Nullable<Text>,
+        value_number -> Nullable<Numeric>,
+        numerator -> Nullable<Numeric>,
+        denominator -> Nullable<Numeric>,
+        value_text -> Nullable<Text>,
+        grade -> Nullable<Text>,
+        met -> Nullable<Bool>,
+        note -> Nullable<Text>,
+        created_by_user_id -> Nullable<Int8>,
+        created_by_client_id -> Nullable<Int8>,
+        submitted_at -> Nullable<Timestamptz>,
+        submitted_by_user_id -> Nullable<Int8>,
+        submitted_by_client_id -> Nullable<Int8>,
+        timeliness -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamptz>,
+        reviewed_by_user_id -> Nullable<Int8>,
+        review_note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    realisation_versions (id) {
+        id -> Int8,
+        realisation_id -> Int8,
+        version -> Int4,
+        state -> Text,
+        action -> Text,
+        snapshot -> Jsonb,
+        actor_user_id -> Nullable<Int8>,
+        actor_client_id -> Nullable<Int8>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    evidence (id) {
+        id -> Int8,
+        realisation_id -> Int8,
+        kind -> Text,
+        url -> Nullable<Text>,
+        file_name -> Nullable<Text>,
+        media_type -> Nullable<Text>,
+        size_bytes -> Nullable<Int8>,
+        sha256 -> Nullable<Bytea>,
+        storage_key -> Nullable<Text>,
+        description -> Nullable<Text>,
+        added_by_user_id -> Nullable<Int8>,
+        added_by_client_id -> Nullable<Int8>,
+        added_at -> Timestamptz,
+        removed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (principal, key) {
+        principal -> Text,
+        key -> Text,
+        fingerprint -> Bytea,
+        status -> Int2,
+        response_body -> Jsonb,
+        location -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(reporting_periods -> roadmaps (roadmap_id));
+diesel::joinable!(period_exceptions -> reporting_periods (period_id));
+diesel::joinable!(realisations -> reporting_periods (period_id));
+diesel::joinable!(realisations -> indicators (indicator_id));
+diesel::joinable!(realisation_versions -> realisations (realisation_id));
+diesel::joinable!(evidence -> realisations (realisation_id));

@@ -88,3 +88,28 @@ pub enum Level {
     Objective,
     Activity,
 }
+
+/// How the figures of an indicator's implementers make the indicator's figure for a period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum CombineRule {
+    /// Counts and amounts: the implementers' figures add up.
+    Sum,
+    /// Rates: the sum of the numerators over the sum of the denominators, as a percentage.
+    /// Every implementer reports its numerator and denominator; percentages are never added.
+    Ratio,
+    /// The figure of one designated reporting unit; the others' figures are kept but not counted.
+    Designated,
+}
+
+/// The formula that judges a realisation of a lower-is-better indicator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum LowerRule {
+    /// (2 × target − realisation) / target × 100.
+    Difference,
+    /// target / realisation × 100.
+    Ratio,
+}

@@ -1,11 +1,15 @@
 //! Rules of the road map, free of web and database types.
 
+pub mod achievement;
 pub mod decimal;
 pub mod indicator;
 pub mod key;
 pub mod lang;
 pub mod organisation_names;
+pub mod evidence;
 pub mod pagination;
 pub mod password_policy;
+pub mod period;
+pub mod realisation;
 pub mod roadmap_file;
 pub mod value;

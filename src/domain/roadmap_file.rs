@@ -12,7 +12,9 @@ use std::str::FromStr;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::indicator::{Direction, FigureRole, ObjectiveKind, OrganisationKind, ValueKind, YearlyRule};
+use super::indicator::{
+    CombineRule, Direction, FigureRole, LowerRule, ObjectiveKind, OrganisationKind, ValueKind, YearlyRule,
+};
 use super::lang::Lang;
 use super::organisation_names::match_key;
 use super::value::{FigureValue, parse_figure};
@@ -96,6 +98,9 @@ struct RawIndicator {
     coordinator: Option<Spanned<String>>,
     #[serde(default)]
     implementers: Vec<Spanned<String>>,
+    combine_rule: Option<Spanned<String>>,
+    reporting_unit: Option<Spanned<String>>,
+    lower_rule: Option<Spanned<String>>,
     placements: Spanned<Vec<Spanned<RawPlacement>>>,
     baseline: Spanned<RawFigure>,
     #[serde(default)]
@@ -190,6 +195,10 @@ pub struct IndicatorEntry {
     pub coordinator: Option<String>,
     /// Organisation codes of the implementers, in file order, each once.
     pub implementers: Vec<String>,
+    pub combine_rule: CombineRule,
+    /// Organisation code of the unit whose figure counts under the `designated` rule.
+    pub reporting_unit: Option<String>,
+    pub lower_rule: LowerRule,
     pub placements: Vec<PlacementRef>,
     pub figures: Vec<FigureEntry>,
     pub note: Option<String>,
@@ -519,6 +528,11 @@ impl Checker {
 
             let coordinator = item.coordinator.as_ref().and_then(|name| self.resolve_organisation(name, names));
             let implementers = self.check_implementers(&item.implementers, names);
+            let (combine_rule, reporting_unit) = self.check_combine(&item, value_kind, &implementers, names);
+            let lower_rule = match &item.lower_rule {
+                Some(rule) => self.check_enum::<LowerRule>(rule, "lower_rule").unwrap_or(LowerRule::Difference),
+                None => LowerRule::Difference,
+            };
             let placements = self.check_placements(&item.placements, places);
             let figures = match value_kind {
                 Some(kind) => self.check_figures(&item, kind, roadmap),
@@ -534,12 +548,64 @@ impl Checker {
                 yearly_rule: yearly_rule.unwrap_or(YearlyRule::Latest),
                 coordinator,
                 implementers,
+                combine_rule,
+                reporting_unit,
+                lower_rule,
                 placements,
                 figures,
                 note: item.note,
             });
         }
         entries
+    }
+
+    /// Reads the combine rule and reporting unit, or chooses them: one implementer reports for
+    /// itself; several add up counts and amounts (`sum`), combine percentages from their counts
+    /// (`ratio`), and otherwise the first implementer reports for all (`designated`).
+    fn check_combine(
+        &mut self,
+        item: &RawIndicator,
+        kind: Option<ValueKind>,
+        implementers: &[String],
+        names: &HashMap<String, String>,
+    ) -> (CombineRule, Option<String>) {
+        let given = item.combine_rule.as_ref().and_then(|rule| self.check_enum::<CombineRule>(rule, "combine_rule"));
+        let numeric = kind.is_some_and(ValueKind::is_numeric);
+        let rule = given.unwrap_or(match (implementers.len(), kind) {
+            (0 | 1, _) => CombineRule::Designated,
+            (_, Some(ValueKind::Number | ValueKind::Currency)) => CombineRule::Sum,
+            (_, Some(ValueKind::Percentage)) => CombineRule::Ratio,
+            _ => CombineRule::Designated,
+        });
+        if let Some(raw) = &item.combine_rule
+            && rule != CombineRule::Designated
+            && !numeric
+        {
+            self.report(
+                raw.span().start,
+                "sum dan ratio hanya untuk indikator berangka; indikator kategori dan uraian memakai designated".into(),
+                "sum and ratio apply to numeric indicators only; category and text indicators use designated".into(),
+            );
+        }
+
+        let unit = match &item.reporting_unit {
+            Some(name) => {
+                let code = self.resolve_organisation(name, names);
+                if let Some(code) = &code
+                    && (!implementers.contains(code) || rule != CombineRule::Designated)
+                {
+                    self.report(
+                        name.span().start,
+                        format!("reporting_unit {code} harus salah satu pelaksana, dengan combine_rule designated"),
+                        format!("reporting_unit {code} must be one of the implementers, with combine_rule designated"),
+                    );
+                }
+                code
+            }
+            None if rule == CombineRule::Designated => implementers.first().cloned(),
+            None => None,
+        };
+        (rule, unit)
     }
 
     fn check_implementers(&mut self, raw: &[Spanned<String>], names: &HashMap<String, String>) -> Vec<String> {

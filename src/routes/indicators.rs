@@ -13,6 +13,7 @@ use crate::http::extractors::ApiQuery;
 use crate::routes::AppState;
 use crate::routes::params::{Checks, IndicatorParams, NoParams, RoleParam};
 use crate::routes::roadmaps::{RoadmapItemPath, RoadmapPath, find_roadmap};
+use crate::services::achievement::{self, Basis, IndicatorAchievement};
 use crate::views::IndicatorView;
 
 /// Lists the indicators of a road map with their baselines, targets and assignments, in road
@@ -139,4 +140,63 @@ fn resolve_filter(
             )
             .map(|id| (id, role.map_or(OrganisationRole::Any, OrganisationRole::from))),
     }
+}
+
+/// The year and basis of an achievement.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AchievementParams {
+    /// The year, within the road map's years.
+    #[param(value_type = i32, example = 2023)]
+    pub year: String,
+    /// `verified` (default): verified realisations only; `provisional`: submitted ones count too.
+    #[param(value_type = Option<Basis>)]
+    pub basis: Option<String>,
+}
+
+/// Shows an indicator's figures and achievement (capaian) for a year: each quarter's figure
+/// combined from its implementers' realisations, the year's figure, and both against targets.
+#[utoipa::path(
+    tag = "indicators",
+    security(("bearer" = [])),
+    params(RoadmapItemPath, AchievementParams),
+    responses(
+        (status = 200, description = "The achievement.", body = IndicatorAchievement),
+        (status = 400, description = "Invalid parameters.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such road map or indicator.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/roadmaps/{roadmap}/indicators/{item}/achievement")]
+pub async fn get_achievement(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<RoadmapItemPath>,
+    query: ApiQuery<AchievementParams>,
+) -> Result<web::Json<IndicatorAchievement>, ApiError> {
+    caller.require_read()?;
+    let ApiQuery(params) = query;
+    let mut connection = state.pool.get().await?;
+    let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
+
+    let mut checks = Checks::default();
+    let year = params.year.trim().parse::<i32>().ok().filter(|year| (roadmap.start_year..=roadmap.end_year).contains(year));
+    if year.is_none() {
+        checks.add(FieldError::new(
+            "year",
+            format!("harus tahun dari {} sampai {}", roadmap.start_year, roadmap.end_year),
+            format!("must be a year from {} to {}", roadmap.start_year, roadmap.end_year),
+        ));
+    }
+    let basis = checks.choice::<Basis>("basis", params.basis.as_deref(), &["verified", "provisional"]);
+    checks.finish()?;
+
+    let subject = indicators::subject(&mut connection, Some(roadmap.id), Key::parse(&path.item))
+        .await?
+        .ok_or_else(|| ApiError::NotFound { resource: Resource::Indicator, key: path.item.clone() })?;
+    let result = achievement::for_year(&mut connection, &subject, year.unwrap_or_default(), basis.unwrap_or(Basis::Verified)).await?;
+    Ok(web::Json(result))
 }

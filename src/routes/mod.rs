@@ -1,12 +1,16 @@
 //! HTTP handlers: extract, validate, call the data layer, shape the response.
 
+pub mod audit;
 pub mod auth;
 pub mod docs;
+pub mod evidence;
 pub mod fallback;
 pub mod health;
 pub mod indicators;
 pub mod organisations;
 pub mod params;
+pub mod periods;
+pub mod realisations;
 pub mod roadmaps;
 pub mod users;
 
@@ -29,6 +33,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(roadmaps::get_activity)
         .service(indicators::list_indicators)
         .service(indicators::get_indicator)
+        .service(indicators::get_achievement)
         .service(organisations::list_organisations)
         .service(organisations::get_organisation)
         .service(auth::issue_token)
@@ -38,5 +43,22 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(users::list_users)
         .service(users::create_user)
         .service(users::deactivate_user)
-        .service(users::reset_password);
+        .service(users::reset_password)
+        .service(periods::list_periods)
+        .service(periods::create_period)
+        .service(periods::get_period)
+        .service(periods::update_period)
+        .service(periods::create_exception)
+        .service(realisations::list_realisations)
+        .service(realisations::create_realisation)
+        .service(realisations::get_realisation)
+        .service(realisations::update_realisation)
+        .service(realisations::list_versions)
+        .service(realisations::submit_realisation)
+        .service(realisations::verify_realisation)
+        .service(realisations::return_realisation)
+        .service(evidence::add_evidence)
+        .service(evidence::download_evidence)
+        .service(evidence::remove_evidence)
+        .service(audit::list_audit_events);
 }

@@ -16,6 +16,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use petajalan::auth::AuthState;
 use petajalan::auth::password::hash_blocking;
 use petajalan::auth::tokens::Subject;
+use petajalan::clock::Clock;
 use petajalan::config::Settings;
 use petajalan::db::import::import_document;
 use petajalan::db::migrate;
@@ -174,6 +175,8 @@ pub struct TestApp {
     pub auth: AuthState,
     /// Access token of a viewer, which `get` sends.
     pub token: String,
+    /// The service's clock; `clock.set` moves the service to a given moment.
+    pub clock: Clock,
 }
 
 /// Signing key of the test services.
@@ -216,8 +219,14 @@ impl TestApp {
     /// Like `spawn`, with extra settings.
     pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
         let database = TestDatabase::create().await;
-        let (address, auth) = start_server_with(&database.url(), extra).await;
-        let mut app = TestApp { address, client: reqwest::Client::new(), database, auth, token: String::new() };
+        let evidence_dir = repo_path("target/test-evidence").join(&database.name);
+        let evidence_dir = evidence_dir.to_string_lossy().into_owned();
+        let mut settings = vec![("PETAJALAN_EVIDENCE_STORE", evidence_dir.as_str())];
+        settings.extend_from_slice(extra);
+        let clock = Clock::system();
+        let (address, auth) = start_server_on(&database.url(), &settings, clock.clone()).await;
+        let mut app =
+            TestApp { address, client: reqwest::Client::new(), database, auth, token: String::new(), clock };
         let (_, token) = app.create_user("pembaca", "viewer", None).await;
         app.token = token;
         app
@@ -313,6 +322,67 @@ impl TestApp {
         request.send().await.expect("request failed")
     }
 
+    /// Sends a request with an optional token, JSON body and `If-Match` header.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+        if_match: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        if let Some(tag) = if_match {
+            request = request.header("If-Match", tag);
+        }
+        request.send().await.expect("request failed")
+    }
+
+    /// Sends a request, expects `status` and returns the JSON body.
+    pub async fn expect(
+        &self,
+        status: u16,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+        if_match: Option<&str>,
+    ) -> serde_json::Value {
+        let response = self.send(method.clone(), path, token, body, if_match).await;
+        let got = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        assert_eq!(got, status, "{method} {path} returned {got}: {text}");
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Sets the service's clock to a moment written in RFC 3339, such as
+    /// `2023-04-30T23:59:00+07:00`.
+    pub fn set_time(&self, moment: &str) {
+        let moment = chrono::DateTime::parse_from_rfc3339(moment).expect("an RFC 3339 time");
+        self.clock.set(Some(moment.with_timezone(&chrono::Utc)));
+    }
+
+    /// Opens a reporting period of the Semarang road map as `admin`.
+    pub async fn open_period(&self, admin: &str, period: &str, opens_on: &str, deadline: &str, late_policy: &str) {
+        let body = serde_json::json!({
+            "period": period, "opens_on": opens_on, "deadline": deadline, "late_policy": late_policy,
+        });
+        self.expect(201, reqwest::Method::POST, &format!("/api/v1/roadmaps/{SEMARANG}/periods"), Some(admin), Some(&body), None)
+            .await;
+    }
+
+    /// Creates a realisation of the Semarang road map and returns its JSON view.
+    pub async fn report(&self, token: &str, body: serde_json::Value) -> serde_json::Value {
+        self.expect(201, reqwest::Method::POST, &format!("/api/v1/roadmaps/{SEMARANG}/realisations"), Some(token), Some(&body), None)
+            .await
+    }
+
     /// GETs a path, expects 200 and returns the JSON body.
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         let response = self.get(path).await;
@@ -331,6 +401,11 @@ pub async fn start_server(database_url: &str) -> (String, AuthState) {
 
 /// Like `start_server`, with extra settings.
 pub async fn start_server_with(database_url: &str, extra: &[(&str, &str)]) -> (String, AuthState) {
+    start_server_on(database_url, extra, Clock::system()).await
+}
+
+/// Like `start_server_with`, with the given clock.
+pub async fn start_server_on(database_url: &str, extra: &[(&str, &str)], clock: Clock) -> (String, AuthState) {
     let settings = test_settings(database_url, extra);
     let pool = build_pool(
         database_url,
@@ -342,7 +417,7 @@ pub async fn start_server_with(database_url: &str, extra: &[(&str, &str)]) -> (S
     )
     .unwrap();
     let auth = AuthState::new(&settings.auth, TEST_JWT_SECRET.as_bytes()).unwrap();
-    let application = Application::build(&settings, pool, auth.clone()).unwrap();
+    let application = Application::build(&settings, pool, auth.clone(), clock).unwrap();
     let address = format!("http://127.0.0.1:{}", application.port());
     tokio::spawn(application.run_until_stopped());
     (address, auth)

@@ -1,0 +1,13 @@
+DROP TRIGGER realisation_versions_no_truncate ON realisation_versions;
+DROP TRIGGER realisation_versions_append_only ON realisation_versions;
+DROP TRIGGER audit_events_no_truncate ON audit_events;
+DROP TRIGGER audit_events_append_only ON audit_events;
+DROP FUNCTION refuse_change();
+DROP INDEX audit_events_action_idx;
+DROP TABLE idempotency_keys;
+DROP TABLE evidence;
+DROP TABLE realisation_versions;
+DROP TABLE realisations;
+DROP TABLE period_exceptions;
+DROP TABLE reporting_periods;
+ALTER TABLE indicators DROP COLUMN lower_rule, DROP COLUMN reporting_unit_id, DROP COLUMN combine_rule;

@@ -1,0 +1,420 @@
+//! Realisations: the states a report goes through, who may move it, and how a sent value is
+//! read against the indicator's kind.
+//!
+//! draft → submitted → verified, or submitted → returned → submitted → verified. The owning
+//! organisation edits and submits; the indicator's coordinator verifies and returns, or the
+//! secretariat where the coordinator reported the figure itself or the indicator has no
+//! coordinator. Nobody verifies their own report.
+
+use bigdecimal::{BigDecimal, RoundingMode, Zero};
+use serde::{Deserialize, Serialize};
+use strum::{AsRefStr, EnumString};
+use utoipa::ToSchema;
+
+use super::decimal::Decimal;
+use super::indicator::{CombineRule, ValueKind};
+use super::value::{ParseError, parse_number};
+use crate::error::FieldError;
+
+/// Longest note, review note or text value, in characters.
+pub const MAX_NOTE_CHARS: usize = 2000;
+/// Longest category name or grade, in characters.
+pub const MAX_LABEL_CHARS: usize = 200;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum RealisationState {
+    /// Being written by the owning organisation; only it sees the draft.
+    Draft,
+    /// Sent for verification; read-only to the owner.
+    Submitted,
+    /// Sent back by the verifier with a reason; the owner corrects and resubmits.
+    Returned,
+    /// Accepted by the verifier; counts toward achievement.
+    Verified,
+}
+
+/// A change to a realisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, AsRefStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum Action {
+    Edit,
+    Submit,
+    Verify,
+    Return,
+}
+
+/// The caller's standing toward one realisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Acts for the organisation that owns the realisation.
+    Owner,
+    /// May verify or return it.
+    Verifier,
+    /// Neither.
+    Other,
+}
+
+/// Works out the standing of a caller. `caller_organisation` is the organisation the caller
+/// acts for; `is_admin` marks the secretariat.
+pub fn standing(
+    caller_organisation: Option<i64>,
+    is_admin: bool,
+    owner: i64,
+    coordinator: Option<i64>,
+) -> Standing {
+    if caller_organisation == Some(owner) {
+        return Standing::Owner;
+    }
+    let coordinator_reports_itself = coordinator.is_none_or(|coordinator| coordinator == owner);
+    if is_admin && coordinator_reports_itself {
+        return Standing::Verifier;
+    }
+    if caller_organisation.is_some() && caller_organisation == coordinator && !coordinator_reports_itself {
+        return Standing::Verifier;
+    }
+    Standing::Other
+}
+
+/// Why a change is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The caller's standing does not allow the action.
+    NotAllowed,
+    /// The realisation's state does not allow the action.
+    WrongState { state: RealisationState },
+}
+
+/// The standing an action needs: the owner edits and submits, the verifier verifies and
+/// returns.
+pub fn required_standing(action: Action) -> Standing {
+    match action {
+        Action::Edit | Action::Submit => Standing::Owner,
+        Action::Verify | Action::Return => Standing::Verifier,
+    }
+}
+
+/// Returns the state after `action`, or why it is refused.
+pub fn next_state(state: RealisationState, action: Action, standing: Standing) -> Result<RealisationState, Refusal> {
+    use RealisationState::*;
+    if standing != required_standing(action) {
+        return Err(Refusal::NotAllowed);
+    }
+    match (action, state) {
+        (Action::Edit, Draft | Returned) => Ok(state),
+        (Action::Submit, Draft | Returned) => Ok(Submitted),
+        (Action::Verify, Submitted) => Ok(Verified),
+        (Action::Return, Submitted) => Ok(Returned),
+        _ => Err(Refusal::WrongState { state }),
+    }
+}
+
+/// What the indicator says about the values it takes.
+#[derive(Clone, Copy, Debug)]
+pub struct ValueRules {
+    pub kind: ValueKind,
+    pub combine: CombineRule,
+    /// Whether the indicator is judged met or not met by the reporter (direction `text_met`).
+    pub met_by_reporter: bool,
+}
+
+/// A value as the client sent it.
+#[derive(Clone, Debug, Default)]
+pub struct ValueInput {
+    pub value: Option<serde_json::Value>,
+    pub numerator: Option<serde_json::Value>,
+    pub denominator: Option<serde_json::Value>,
+    pub grade: Option<String>,
+    pub met: Option<bool>,
+}
+
+/// A value read and checked against the indicator.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RealisedValue {
+    /// The value as sent, for display: `"74,5"`, `"15/50"`, `"WTP"`.
+    pub printed: String,
+    pub number: Option<BigDecimal>,
+    pub numerator: Option<BigDecimal>,
+    pub denominator: Option<BigDecimal>,
+    pub text: Option<String>,
+    pub grade: Option<String>,
+    pub met: Option<bool>,
+}
+
+/// Reads a sent value for an indicator, naming every field that is wrong.
+pub fn read_value(input: &ValueInput, rules: ValueRules) -> Result<RealisedValue, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut read = RealisedValue::default();
+
+    if rules.kind.is_numeric() && rules.combine == CombineRule::Ratio {
+        if input.value.is_some() {
+            errors.push(FieldError::new(
+                "value",
+                "indikator ini dihitung dari pembilang dan penyebut; kirim numerator dan denominator, bukan value",
+                "this indicator is computed from a numerator and a denominator; send numerator and denominator, not value",
+            ));
+        }
+        let numerator = required_number(&input.numerator, "numerator", &mut errors);
+        let denominator = required_number(&input.denominator, "denominator", &mut errors);
+        if let Some(numerator) = &numerator
+            && numerator < &BigDecimal::zero()
+        {
+            errors.push(FieldError::new("numerator", "tidak boleh negatif", "must not be negative"));
+        }
+        if let Some(denominator) = &denominator
+            && denominator <= &BigDecimal::zero()
+        {
+            errors.push(FieldError::new("denominator", "harus lebih dari nol", "must be greater than zero"));
+        }
+        if let (Some(numerator), Some(denominator)) = (numerator, denominator)
+            && denominator > BigDecimal::zero()
+        {
+            let percent = (&numerator * BigDecimal::from(100) / &denominator).with_scale_round(4, RoundingMode::HalfUp);
+            read.printed = format!("{}/{}", Decimal::new(numerator.clone()), Decimal::new(denominator.clone()));
+            read.number = Some(percent.normalized());
+            read.numerator = Some(numerator);
+            read.denominator = Some(denominator);
+        }
+    } else {
+        for (field, given) in [("numerator", &input.numerator), ("denominator", &input.denominator)] {
+            if given.is_some() {
+                errors.push(FieldError::new(
+                    field,
+                    "hanya untuk indikator yang dihitung dari pembilang dan penyebut",
+                    "applies only to indicators computed from a numerator and a denominator",
+                ));
+            }
+        }
+        if rules.kind.is_numeric() {
+            if let Some(number) = required_number(&input.value, "value", &mut errors) {
+                read.printed = printed(input.value.as_ref());
+                read.number = Some(number);
+            }
+        } else {
+            let limit = if rules.kind == ValueKind::Category { MAX_LABEL_CHARS } else { MAX_NOTE_CHARS };
+            match &input.value {
+                Some(serde_json::Value::String(text)) if !text.trim().is_empty() && text.chars().count() <= limit => {
+                    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    read.printed = text.clone();
+                    read.text = Some(text);
+                }
+                None => errors.push(missing("value")),
+                _ => errors.push(FieldError::new(
+                    "value",
+                    format!("harus berupa teks berisi 1 sampai {limit} karakter"),
+                    format!("must be a text of 1 to {limit} characters"),
+                )),
+            }
+        }
+    }
+
+    match (rules.met_by_reporter, input.met) {
+        (true, Some(met)) => read.met = Some(met),
+        (true, None) => errors.push(FieldError::new(
+            "met",
+            "wajib: true bila target tercapai, false bila belum",
+            "is required: true when the target is met, false when not",
+        )),
+        (false, Some(_)) => errors.push(FieldError::new(
+            "met",
+            "hanya untuk indikator bertarget uraian; indikator ini dinilai dari nilainya",
+            "applies only to indicators with a descriptive target; this indicator is judged by its value",
+        )),
+        (false, None) => {}
+    }
+
+    if let Some(grade) = &input.grade {
+        let grade = grade.trim();
+        if !rules.kind.is_numeric() {
+            errors.push(FieldError::new("grade", "hanya untuk indikator berangka", "applies only to numeric indicators"));
+        } else if grade.is_empty() || grade.chars().count() > MAX_LABEL_CHARS {
+            errors.push(FieldError::new(
+                "grade",
+                format!("harus berisi 1 sampai {MAX_LABEL_CHARS} karakter"),
+                format!("must have 1 to {MAX_LABEL_CHARS} characters"),
+            ));
+        } else {
+            read.grade = Some(grade.to_string());
+            read.printed = format!("{}/{grade}", read.printed);
+        }
+    }
+
+    if errors.is_empty() { Ok(read) } else { Err(errors) }
+}
+
+/// Checks a note: optional, at most `MAX_NOTE_CHARS` characters; a blank note counts as none.
+pub fn read_note(note: Option<&str>, field: &str, required: bool) -> Result<Option<String>, FieldError> {
+    let note = note.map(str::trim).filter(|note| !note.is_empty());
+    match note {
+        None if required => Err(FieldError::new(
+            field,
+            "wajib diisi: tulis alasan pengembalian agar pelapor tahu apa yang harus diperbaiki",
+            "is required: write why the report is returned, so that the reporter knows what to correct",
+        )),
+        Some(note) if note.chars().count() > MAX_NOTE_CHARS => Err(FieldError::new(
+            field,
+            format!("paling banyak {MAX_NOTE_CHARS} karakter"),
+            format!("must have at most {MAX_NOTE_CHARS} characters"),
+        )),
+        _ => Ok(note.map(str::to_string)),
+    }
+}
+
+fn missing(field: &str) -> FieldError {
+    FieldError::new(field, "wajib diisi", "is required")
+}
+
+fn printed(value: Option<&serde_json::Value>) -> String {
+    match value {
+        Some(serde_json::Value::String(text)) => text.trim().to_string(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+/// Reads a JSON number, or a string in Indonesian notation (`"74,5"`, `"1.077"`).
+fn required_number(value: &Option<serde_json::Value>, field: &str, errors: &mut Vec<FieldError>) -> Option<BigDecimal> {
+    let parsed = match value {
+        None => {
+            errors.push(missing(field));
+            return None;
+        }
+        Some(serde_json::Value::Number(number)) => {
+            Decimal::parse_plain(&number.to_string()).ok_or(ParseError::NotANumber { text: number.to_string() })
+        }
+        Some(serde_json::Value::String(text)) => parse_number(text.trim_end_matches('%').trim_end()),
+        Some(other) => Err(ParseError::NotANumber { text: other.to_string() }),
+    };
+    match parsed {
+        Ok(number) => {
+            let number = number.into_big_decimal();
+            if number.digits() > super::value::MAX_DIGITS as u64 {
+                errors.push(FieldError::new(
+                    field,
+                    format!("paling banyak {} digit", super::value::MAX_DIGITS),
+                    format!("must have at most {} digits", super::value::MAX_DIGITS),
+                ));
+                return None;
+            }
+            Some(number)
+        }
+        Err(error) => {
+            errors.push(FieldError::new(
+                field,
+                error.message(super::lang::Lang::Id),
+                error.message(super::lang::Lang::En),
+            ));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::domain::lang::Lang;
+
+    const NUMBER: ValueRules = ValueRules { kind: ValueKind::Percentage, combine: CombineRule::Designated, met_by_reporter: false };
+    const RATE: ValueRules = ValueRules { kind: ValueKind::Percentage, combine: CombineRule::Ratio, met_by_reporter: false };
+    const TEXT: ValueRules = ValueRules { kind: ValueKind::Text, combine: CombineRule::Designated, met_by_reporter: true };
+
+    fn input(value: serde_json::Value) -> ValueInput {
+        ValueInput { value: Some(value), ..ValueInput::default() }
+    }
+
+    #[test]
+    fn every_transition_by_standing() {
+        use Action::*;
+        use RealisationState::*;
+        let states = [Draft, Submitted, Returned, Verified];
+        let standings = [Standing::Owner, Standing::Verifier, Standing::Other];
+        let mut allowed = Vec::new();
+        for state in states {
+            for action in [Edit, Submit, Verify, Return] {
+                for who in standings {
+                    if let Ok(next) = next_state(state, action, who) {
+                        allowed.push((state, action, who, next));
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            allowed,
+            vec![
+                (Draft, Edit, Standing::Owner, Draft),
+                (Draft, Submit, Standing::Owner, Submitted),
+                (Submitted, Verify, Standing::Verifier, Verified),
+                (Submitted, Return, Standing::Verifier, Returned),
+                (Returned, Edit, Standing::Owner, Returned),
+                (Returned, Submit, Standing::Owner, Submitted),
+            ]
+        );
+        assert_eq!(next_state(Verified, Edit, Standing::Owner), Err(Refusal::WrongState { state: Verified }));
+        assert_eq!(next_state(Submitted, Verify, Standing::Owner), Err(Refusal::NotAllowed));
+    }
+
+    #[test]
+    fn nobody_verifies_their_own_report() {
+        // The coordinator (7) verifies another unit's report (3).
+        assert_eq!(standing(Some(7), false, 3, Some(7)), Standing::Verifier);
+        // Where the coordinator reported, the secretariat verifies and the coordinator owns.
+        assert_eq!(standing(Some(7), false, 7, Some(7)), Standing::Owner);
+        assert_eq!(standing(None, true, 7, Some(7)), Standing::Verifier);
+        // The secretariat does not verify what a coordinator can.
+        assert_eq!(standing(None, true, 3, Some(7)), Standing::Other);
+        // Without a coordinator, the secretariat verifies.
+        assert_eq!(standing(None, true, 3, None), Standing::Verifier);
+        assert_eq!(standing(Some(9), false, 3, Some(7)), Standing::Other);
+    }
+
+    #[test]
+    fn reads_numbers_in_json_and_indonesian_notation() {
+        let read = read_value(&input(json!("74,5")), NUMBER).unwrap();
+        assert_eq!(read.number.unwrap().to_string(), "74.5");
+        assert_eq!(read.printed, "74,5");
+        assert_eq!(read_value(&input(json!("1.077")), NUMBER).unwrap().number.unwrap().to_string(), "1077");
+        assert_eq!(read_value(&input(json!(0)), NUMBER).unwrap().number.unwrap().to_string(), "0");
+        assert_eq!(read_value(&input(json!("40%")), NUMBER).unwrap().number.unwrap().to_string(), "40");
+
+        let errors = read_value(&input(json!("2.5")), NUMBER).unwrap_err();
+        assert_eq!(errors[0].field, "value");
+        assert!(errors[0].message(Lang::En).contains("ambiguous"));
+        assert_eq!(read_value(&input(json!(true)), NUMBER).unwrap_err()[0].field, "value");
+        assert_eq!(read_value(&ValueInput::default(), NUMBER).unwrap_err()[0].field, "value");
+    }
+
+    #[test]
+    fn a_rate_needs_its_counts() {
+        let counts = ValueInput { numerator: Some(json!(15)), denominator: Some(json!("50")), ..ValueInput::default() };
+        let read = read_value(&counts, RATE).unwrap();
+        assert_eq!(read.number.unwrap().to_string(), "30");
+        assert_eq!(read.printed, "15/50");
+
+        let fields = |input: &ValueInput| -> Vec<String> {
+            read_value(input, RATE).unwrap_err().into_iter().map(|error| error.field).collect()
+        };
+        assert_eq!(fields(&input(json!(30))), ["value", "numerator", "denominator"]);
+        let zero = ValueInput { numerator: Some(json!(1)), denominator: Some(json!(0)), ..ValueInput::default() };
+        assert_eq!(fields(&zero), ["denominator"]);
+    }
+
+    #[test]
+    fn text_indicators_need_met() {
+        let read = read_value(&ValueInput { met: Some(true), ..input(json!("  Dua unit  WBK ")) }, TEXT).unwrap();
+        assert_eq!(read.text.as_deref(), Some("Dua unit WBK"));
+        assert_eq!(read.met, Some(true));
+        assert_eq!(read_value(&input(json!("Dua unit WBK")), TEXT).unwrap_err()[0].field, "met");
+        let numeric_with_met = ValueInput { met: Some(true), ..input(json!(3)) };
+        assert_eq!(read_value(&numeric_with_met, NUMBER).unwrap_err()[0].field, "met");
+    }
+
+    #[test]
+    fn a_return_needs_a_reason() {
+        assert_eq!(read_note(Some("  "), "note", true).unwrap_err().field, "note");
+        assert_eq!(read_note(None, "note", false), Ok(None));
+        assert!(read_note(Some(&"x".repeat(MAX_NOTE_CHARS + 1)), "note", false).is_err());
+    }
+}

@@ -1,0 +1,4 @@
+//! Workflows that span several tables in one transaction; handlers call them.
+
+pub mod achievement;
+pub mod realisations;
