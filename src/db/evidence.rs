@@ -77,3 +77,29 @@ pub async fn mark_removed(connection: &mut AsyncPgConnection, id: i64) -> QueryR
     diesel::update(evidence::table.find(id)).set(evidence::removed_at.eq(diesel::dsl::now)).execute(connection).await?;
     Ok(())
 }
+
+/// How many items a realisation has that were not removed.
+pub async fn count_active(connection: &mut AsyncPgConnection, realisation_id: i64) -> QueryResult<i64> {
+    evidence::table
+        .filter(evidence::realisation_id.eq(realisation_id))
+        .filter(evidence::removed_at.is_null())
+        .count()
+        .get_result(connection)
+        .await
+}
+
+/// The active file of a realisation with the given SHA-256, if one was uploaded before.
+pub async fn find_file_by_digest(
+    connection: &mut AsyncPgConnection,
+    realisation_id: i64,
+    sha256: &[u8],
+) -> QueryResult<Option<EvidenceRow>> {
+    evidence::table
+        .filter(evidence::realisation_id.eq(realisation_id))
+        .filter(evidence::removed_at.is_null())
+        .filter(evidence::sha256.eq(sha256))
+        .select(EvidenceRow::as_select())
+        .first(connection)
+        .await
+        .optional()
+}

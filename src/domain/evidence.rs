@@ -10,11 +10,22 @@ pub const MAX_URL_CHARS: usize = 2000;
 /// Longest description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
 
+/// Most evidence items (files and links) one realisation may have.
+pub const MAX_ITEMS_PER_REALISATION: i64 = 20;
+
 /// A file type that evidence may have: media type and the extension the stored name gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FileType {
     pub media_type: &'static str,
     pub extension: &'static str,
+}
+
+impl FileType {
+    /// Returns whether a client's extension names this type (`jpeg` and `jpg` both name JPEG).
+    fn matches_extension(&self, extension: &str) -> bool {
+        let extension = extension.to_ascii_lowercase();
+        extension == self.extension || (self.extension == "jpg" && extension == "jpeg")
+    }
 }
 
 /// PDF, JPEG, PNG and office documents (Microsoft Office old and new, OpenDocument).
@@ -71,7 +82,16 @@ pub fn clean_file_name(name: &str, file_type: FileType) -> Result<String, FieldE
         return Err(refuse("nama berkas memuat karakter kendali", "the file name holds control characters"));
     }
 
-    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
+    let names_other_type = ACCEPTED.iter().any(|accepted| accepted.matches_extension(extension));
+    if names_other_type && !file_type.matches_extension(extension) {
+        return Err(FieldError::new(
+            "file",
+            format!("nama berkas berakhiran .{extension}, tetapi isinya {}", file_type.media_type),
+            format!("the file name ends in .{extension}, but its content is {}", file_type.media_type),
+        ));
+    }
+
     let mut cleaned = String::new();
     for character in stem.chars() {
         let keep = character.is_alphanumeric() || matches!(character, '-' | '_' | '(' | ')');
@@ -130,6 +150,12 @@ mod tests {
     fn names_are_cleaned_or_refused() {
         assert_eq!(clean_file_name("Foto posyandu (TW I).jpeg", ACCEPTED[1]).unwrap(), "Foto_posyandu_(TW_I).jpg");
         assert_eq!(clean_file_name("laporan.exe", PDF).unwrap(), "laporan.pdf");
+        assert_eq!(clean_file_name("x.jpg%00.php", PDF).unwrap(), "x_jpg_00.pdf");
+        assert_eq!(clean_file_name("%2e%2e%2fx.pdf", PDF).unwrap(), "2e_2e_2fx.pdf");
+        assert_eq!(clean_file_name(".htaccess", PDF).unwrap(), "bukti.pdf");
+        assert_eq!(clean_file_name("foto\u{202E}gpj.pdf", PDF).unwrap(), "foto_gpj.pdf");
+        assert_eq!(clean_file_name("scan.png", PDF).unwrap_err().field, "file", "a PDF named .png");
+        assert_eq!(clean_file_name("x.php.jpg", ACCEPTED[1]).unwrap(), "x_php.jpg");
         assert_eq!(clean_file_name("Laporan Q1 2023.pdf", PDF).unwrap(), "Laporan_Q1_2023.pdf");
         assert_eq!(clean_file_name("...", PDF).unwrap_err().field, "file");
         assert_eq!(clean_file_name("", PDF).unwrap(), "bukti.pdf");

@@ -591,13 +591,18 @@ impl Checker {
         let unit = match &item.reporting_unit {
             Some(name) => {
                 let code = self.resolve_organisation(name, names);
+                let coordinator = item.coordinator.as_ref().and_then(|name| names.get(&match_key(name.get_ref())));
                 if let Some(code) = &code
-                    && (!implementers.contains(code) || rule != CombineRule::Designated)
+                    && ((!implementers.contains(code) && coordinator != Some(code)) || rule != CombineRule::Designated)
                 {
                     self.report(
                         name.span().start,
-                        format!("reporting_unit {code} harus salah satu pelaksana, dengan combine_rule designated"),
-                        format!("reporting_unit {code} must be one of the implementers, with combine_rule designated"),
+                        format!(
+                            "reporting_unit {code} harus koordinator atau salah satu pelaksana, dengan combine_rule designated"
+                        ),
+                        format!(
+                            "reporting_unit {code} must be the coordinator or one of the implementers, with combine_rule designated"
+                        ),
                     );
                 }
                 code

@@ -14,7 +14,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::caller::Caller;
 use crate::db::accounts::{self, AuditEvent};
 use crate::db::evidence::{self, EvidenceRow, NewEvidence};
-use crate::domain::evidence::{MAX_DESCRIPTION_CHARS, check_url, clean_file_name, detect_type};
+use crate::domain::evidence::{
+    MAX_DESCRIPTION_CHARS, MAX_ITEMS_PER_REALISATION, check_url, clean_file_name, detect_type,
+};
 use crate::error::{ApiError, FieldError, Problem, Resource};
 use crate::http::extractors::{ApiQuery, parse_json};
 use crate::http::idempotency::{Idempotency, IdempotencyKey, response};
@@ -78,6 +80,7 @@ struct UploadedFile {
         (EvidenceLink = "application/json"),
     )),
     responses(
+        (status = 200, description = "The same file was uploaded before; the earlier item stands.", body = EvidenceView),
         (status = 201, description = "The new evidence item.", body = EvidenceView),
         (status = 400, description = "Malformed JSON or multipart body, or an invalid Idempotency-Key.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
@@ -86,7 +89,7 @@ struct UploadedFile {
         (status = 409, description = "The realisation is submitted or verified, or its period is locked.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is larger than PETAJALAN_EVIDENCE_MAX_BYTES.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is neither multipart/form-data nor JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The file is empty, of a type not accepted or badly named, the link is invalid, or the Idempotency-Key was used for another request.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The file is empty, of a type not accepted, named as another type or with a path; the link is invalid; the realisation has 20 items already; or the Idempotency-Key was used for another request.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database or evidence store unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -172,25 +175,39 @@ pub async fn add_evidence(
         connection
             .transaction::<_, ApiError, _>(async |connection| {
                 if let Some(replay) = idempotency.replay(connection).await? {
-                    return Ok(replay);
+                    return Ok((replay, false));
                 }
                 let row = workflow::visible(connection, &caller, path.id).await?;
                 let row = crate::db::realisations::find_for_update(connection, row.id).await?.unwrap_or(row);
                 workflow::require_editable(connection, &caller, &row, now).await?;
+                if let Some(digest) = &new.sha256
+                    && let Some(earlier) = evidence::find_file_by_digest(connection, row.id, digest).await?
+                {
+                    // The same bytes again: the earlier item stands and nothing new is stored.
+                    let view = workflow::evidence_view(&earlier, None);
+                    let stored = response(StatusCode::OK, &view, None, view.download.clone());
+                    return Ok((idempotency.record(connection, stored).await?, false));
+                }
+                if evidence::count_active(connection, row.id).await? >= MAX_ITEMS_PER_REALISATION {
+                    return Err(ApiError::InvalidBody(vec![FieldError::new(
+                        "file",
+                        format!("satu realisasi paling banyak memuat {MAX_ITEMS_PER_REALISATION} bukti dukung; hapus yang tidak perlu"),
+                        format!("a realisation holds at most {MAX_ITEMS_PER_REALISATION} evidence items; remove one first"),
+                    )]));
+                }
                 let item = evidence::insert(connection, &new).await?;
                 audit(connection, &caller, "evidence.add", &item).await?;
                 let view = workflow::evidence_view(&item, actor(&caller));
                 let location = view.download.clone();
-                idempotency.record(connection, response(StatusCode::CREATED, &view, None, location)).await
+                let stored = response(StatusCode::CREATED, &view, None, location);
+                Ok((idempotency.record(connection, stored).await?, true))
             })
             .await
     }
     .await;
     match result {
-        Ok(outcome) => {
-            if outcome.replayed
-                && let Some(key) = &stored_key
-            {
+        Ok((outcome, kept_file)) => {
+            if !kept_file && let Some(key) = &stored_key {
                 state.evidence.delete(key).await;
             }
             Ok(outcome.into_response())
@@ -239,7 +256,7 @@ pub async fn download_evidence(
     let disposition = actix_web::http::header::ContentDisposition {
         disposition: actix_web::http::header::DispositionType::Attachment,
         parameters: vec![
-            actix_web::http::header::DispositionParam::Filename(name.clone()),
+            actix_web::http::header::DispositionParam::Filename(ascii_name(name)),
             actix_web::http::header::DispositionParam::FilenameExt(actix_web::http::header::ExtendedValue {
                 charset: actix_web::http::header::Charset::Ext("UTF-8".into()),
                 language_tag: None,
@@ -252,7 +269,11 @@ pub async fn download_evidence(
         .insert_header((CONTENT_TYPE, media_type.as_str()))
         .insert_header(disposition)
         .insert_header(("X-Content-Type-Options", "nosniff"))
-        .insert_header(("Content-Security-Policy", "default-src 'none'; sandbox"));
+        .insert_header(("Content-Security-Policy", "default-src 'none'; sandbox"))
+        .insert_header(("Cache-Control", "private, no-store"));
+    if let Some(digest) = &item.sha256 {
+        response.insert_header((actix_web::http::header::ETAG, format!("\"{}\"", hex(digest))));
+    }
     if let Some(size) = item.size_bytes {
         response.no_chunking(size as u64);
     }
@@ -403,6 +424,12 @@ fn malformed(error: actix_multipart::MultipartError) -> ApiError {
         format!("isi multipart/form-data tidak terbaca: {error}"),
         format!("the multipart/form-data body cannot be read: {error}"),
     )])
+}
+
+/// The name with every character outside printable ASCII replaced, for the plain `filename`
+/// parameter; `filename*` carries the name in UTF-8.
+fn ascii_name(name: &str) -> String {
+    name.chars().map(|character| if character.is_ascii_graphic() && character != '"' { character } else { '_' }).collect()
 }
 
 fn hex(bytes: &[u8]) -> String {

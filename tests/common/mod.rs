@@ -383,6 +383,23 @@ impl TestApp {
             .await
     }
 
+    /// Uploads a file as evidence of a realisation.
+    pub async fn upload(&self, token: &str, realisation: i64, file_name: &str, content: Vec<u8>) -> reqwest::Response {
+        let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(content).file_name(file_name.to_string()));
+        self.client
+            .post(format!("{}/api/v1/realisations/{realisation}/evidence", self.address))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    /// GETs a path with the given token, expects 200 and returns the JSON body.
+    pub async fn get_json_as(&self, token: &str, path: &str) -> serde_json::Value {
+        self.expect(200, reqwest::Method::GET, path, Some(token), None, None).await
+    }
+
     /// GETs a path, expects 200 and returns the JSON body.
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         let response = self.get(path).await;
