@@ -59,11 +59,31 @@ pub struct Settings {
 }
 
 /// Where evidence files are kept.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum EvidenceLocation {
     Directory(PathBuf),
-    /// An S3-compatible bucket; keys start with `prefix` (empty or ending in `/`).
-    S3 { bucket: String, prefix: String },
+    /// An S3-compatible bucket; keys start with `prefix` (empty or ending in `/`). `options`
+    /// are the `AWS_*` variables (credentials, region, endpoint) as name and value.
+    S3 {
+        bucket: String,
+        prefix: String,
+        options: Vec<(String, String)>,
+    },
+}
+
+impl std::fmt::Debug for EvidenceLocation {
+    /// Shows the option names only, so that credentials never reach a log.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvidenceLocation::Directory(path) => formatter.debug_tuple("Directory").field(path).finish(),
+            EvidenceLocation::S3 { bucket, prefix, options } => formatter
+                .debug_struct("S3")
+                .field("bucket", bucket)
+                .field("prefix", prefix)
+                .field("options", &options.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>())
+                .finish(),
+        }
+    }
 }
 
 /// Settings of tokens, password hashing and login throttling.
@@ -327,7 +347,14 @@ fn read_evidence_location(reader: &Reader) -> Result<EvidenceLocation, ConfigErr
     }
     let prefix = prefix.trim_matches('/');
     let prefix = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
-    Ok(EvidenceLocation::S3 { bucket: bucket.to_string(), prefix })
+    let mut options: Vec<(String, String)> = reader
+        .vars
+        .iter()
+        .filter(|(name, _)| name.starts_with("AWS_"))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    options.sort();
+    Ok(EvidenceLocation::S3 { bucket: bucket.to_string(), prefix, options })
 }
 
 /// Describes a failed connection for an error message: the URL without its password, and the

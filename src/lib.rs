@@ -17,7 +17,7 @@ pub mod local_postgres;
 pub mod routes;
 pub mod services;
 pub mod startup;
-pub mod storage;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 pub mod views;

@@ -2,13 +2,15 @@
 //! S3-compatible object store when `PETAJALAN_EVIDENCE_STORE` names an `s3://` bucket, so that
 //! several service instances share the files.
 
+use std::str::FromStr;
 use std::sync::Arc;
 
 use anyhow::Context;
 use bytes::Bytes;
 use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
-use object_store::aws::AmazonS3Builder;
+
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
@@ -33,9 +35,16 @@ impl EvidenceStore {
                     .with_context(|| format!("cannot open the evidence directory {}", directory.display()))?;
                 Ok(EvidenceStore { store: Arc::new(store), prefix: String::new() })
             }
-            EvidenceLocation::S3 { bucket, prefix } => {
-                // Credentials, region and endpoint come from the standard AWS_* variables.
-                let store = AmazonS3Builder::from_env()
+            EvidenceLocation::S3 { bucket, prefix, options } => {
+                // Credentials, region and endpoint come from the standard AWS_* variables;
+                // names that object_store does not know are ignored.
+                let mut builder = AmazonS3Builder::new();
+                for (name, value) in options {
+                    if let Ok(key) = AmazonS3ConfigKey::from_str(&name.to_ascii_lowercase()) {
+                        builder = builder.with_config(key, value);
+                    }
+                }
+                let store = builder
                     .with_bucket_name(bucket)
                     .build()
                     .with_context(|| format!("cannot configure the S3 bucket {bucket}"))?;
@@ -51,7 +60,10 @@ impl EvidenceStore {
     /// Stores a file under a new key and returns the key.
     pub async fn put(&self, content: Bytes) -> anyhow::Result<String> {
         let key = format!("evidence/{}", uuid::Uuid::new_v4().simple());
-        self.store.put(&self.path(&key), PutPayload::from_bytes(content)).await.context("cannot store the evidence file")?;
+        self.store
+            .put(&self.path(&key), PutPayload::from_bytes(content))
+            .await
+            .context("cannot store the evidence file")?;
         Ok(key)
     }
 

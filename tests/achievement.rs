@@ -56,9 +56,12 @@ fn value(indicator: &str, period: &str, value: Value) -> Value {
 async fn investment_sums_its_quarters_against_the_target() {
     let year = Year::open(&["DPMPTSP"]).await;
     // DPMPTSP coordinates IND-03 and reports its figure, so the secretariat verifies.
-    for (period, amount) in
-        [("2023-Q1", "6.000.000.000.000"), ("2023-Q2", "7.000.000.000.000"), ("2023-Q3", "0"), ("2023-Q4", "8.500.000.000.000")]
-    {
+    for (period, amount) in [
+        ("2023-Q1", "6.000.000.000.000"),
+        ("2023-Q2", "7.000.000.000.000"),
+        ("2023-Q3", "0"),
+        ("2023-Q4", "8.500.000.000.000"),
+    ] {
         year.verified("DPMPTSP", "admin", value("IND-03", period, json!(amount))).await;
     }
 
@@ -73,8 +76,18 @@ async fn investment_sums_its_quarters_against_the_target() {
 #[tokio::test]
 async fn stunting_rate_combines_counts_of_two_units() {
     let year = Year::open(&["DIN-PPPA", "DIN-PPKB", "DIN-KESEHATAN"]).await;
-    year.verified("DIN-PPPA", "DIN-KESEHATAN", json!({"indicator": "IND-38", "period": "2023-Q1", "numerator": 15, "denominator": 50})).await;
-    year.verified("DIN-PPKB", "DIN-KESEHATAN", json!({"indicator": "IND-38", "period": "2023-Q1", "numerator": 15, "denominator": 100})).await;
+    year.verified(
+        "DIN-PPPA",
+        "DIN-KESEHATAN",
+        json!({"indicator": "IND-38", "period": "2023-Q1", "numerator": 15, "denominator": 50}),
+    )
+    .await;
+    year.verified(
+        "DIN-PPKB",
+        "DIN-KESEHATAN",
+        json!({"indicator": "IND-38", "period": "2023-Q1", "numerator": 15, "denominator": 100}),
+    )
+    .await;
 
     let result = year.achievement("IND-38", 2023).await;
     let first = &result["quarters"][0];
@@ -87,7 +100,12 @@ async fn stunting_rate_combines_counts_of_two_units() {
 #[tokio::test]
 async fn stunting_prevalence_is_lower_is_better() {
     let year = Year::open(&["DIN-PPPA", "DIN-KESEHATAN"]).await;
-    year.verified("DIN-PPPA", "DIN-KESEHATAN", json!({"indicator": "IND-38", "period": "2023-Q2", "numerator": 12, "denominator": 1000})).await;
+    year.verified(
+        "DIN-PPPA",
+        "DIN-KESEHATAN",
+        json!({"indicator": "IND-38", "period": "2023-Q2", "numerator": 12, "denominator": 1000}),
+    )
+    .await;
 
     let result = year.achievement("IND-38", 2023).await;
     assert_eq!(result["quarters"][0]["achievement"], json!({"status": "no_data"}));

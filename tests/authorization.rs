@@ -28,7 +28,8 @@ const PUBLIC: [u16; 7] = [200; 7];
 fn table() -> Vec<Row> {
     let roadmap = format!("/api/v1/roadmaps/{SEMARANG}");
     let row = |method, template, path: String, expected| Row { method, template, path, expected, if_match: None };
-    let guarded = |method, template, path: String, expected| Row { method, template, path, expected, if_match: Some("\"1\"") };
+    let guarded =
+        |method, template, path: String, expected| Row { method, template, path, expected, if_match: Some("\"1\"") };
     // Realisations made by `setup_realisations`, in this order; ids start at 1 in a new database.
     let (submitted, to_return, draft_to_edit, draft_to_submit, draft_with_link, with_file) = (1, 2, 3, 4, 5, 6);
     let owner_only: [u16; 7] = [404, 404, 200, 404, 404, 404, 401];
@@ -62,9 +63,19 @@ fn table() -> Vec<Row> {
         row("post", "/api/v1/users/{user}/deactivate", "/api/v1/users/target/deactivate".into(), ADMIN_ONLY),
         row("post", "/api/v1/users/{user}/reset-password", "/api/v1/users/target/reset-password".into(), ADMIN_ONLY),
         row("get", "/api/v1/roadmaps/{roadmap}/periods", format!("{roadmap}/periods"), READ),
-        row("post", "/api/v1/roadmaps/{roadmap}/periods", format!("{roadmap}/periods"), [201, 403, 403, 403, 403, 403, 401]),
+        row(
+            "post",
+            "/api/v1/roadmaps/{roadmap}/periods",
+            format!("{roadmap}/periods"),
+            [201, 403, 403, 403, 403, 403, 401],
+        ),
         row("get", "/api/v1/roadmaps/{roadmap}/periods/{period}", format!("{roadmap}/periods/2023-Q1"), READ),
-        guarded("patch", "/api/v1/roadmaps/{roadmap}/periods/{period}", format!("{roadmap}/periods/2023-Q1"), ADMIN_ONLY),
+        guarded(
+            "patch",
+            "/api/v1/roadmaps/{roadmap}/periods/{period}",
+            format!("{roadmap}/periods/2023-Q1"),
+            ADMIN_ONLY,
+        ),
         row(
             "post",
             "/api/v1/roadmaps/{roadmap}/periods/{period}/exceptions",
@@ -94,8 +105,18 @@ fn table() -> Vec<Row> {
             format!("/api/v1/realisations/{draft_to_submit}/submit"),
             [404, 404, 200, 403, 403, 403, 401],
         ),
-        guarded("post", "/api/v1/realisations/{id}/verify", format!("/api/v1/realisations/{submitted}/verify"), verifier_only),
-        guarded("post", "/api/v1/realisations/{id}/return", format!("/api/v1/realisations/{to_return}/return"), verifier_only),
+        guarded(
+            "post",
+            "/api/v1/realisations/{id}/verify",
+            format!("/api/v1/realisations/{submitted}/verify"),
+            verifier_only,
+        ),
+        guarded(
+            "post",
+            "/api/v1/realisations/{id}/return",
+            format!("/api/v1/realisations/{to_return}/return"),
+            verifier_only,
+        ),
         row(
             "post",
             "/api/v1/realisations/{id}/evidence",
@@ -156,7 +177,9 @@ async fn body_for(app: &TestApp, template: &str, caller_index: usize) -> Value {
         "/api/v1/roadmaps/{roadmap}/periods/{period}/exceptions" => {
             json!({"organisation": "BAPPEDA", "until": "2023-05-15", "reason": "Server daerah mati"})
         }
-        "/api/v1/roadmaps/{roadmap}/realisations" => json!({"indicator": "IND-02", "period": "2023-Q1", "value": "15,9"}),
+        "/api/v1/roadmaps/{roadmap}/realisations" => {
+            json!({"indicator": "IND-02", "period": "2023-Q1", "value": "15,9"})
+        }
         "/api/v1/realisations/{id}" => json!({"value": "80"}),
         "/api/v1/realisations/{id}/return" => json!({"note": "Lampirkan berita acara"}),
         "/api/v1/realisations/{id}/evidence" => json!({"url": "https://semarangkota.go.id/bukti.pdf"}),
@@ -234,11 +257,17 @@ async fn setup_realisations(app: &TestApp, admin: &str, bappeda: &str) {
     app.report(bappeda, json!({"indicator": "IND-19", "period": "2023-Q1", "value": "70", "submit": false})).await;
     app.report(bappeda, json!({"indicator": "IND-03", "period": "2023-Q1", "value": "1.000.000", "submit": false}))
         .await;
-    app.report(bappeda, json!({"indicator": "IND-38", "period": "2023-Q1", "numerator": 2, "denominator": 5, "submit": false}))
+    app.report(
+        bappeda,
+        json!({"indicator": "IND-38", "period": "2023-Q1", "numerator": 2, "denominator": 5, "submit": false}),
+    )
+    .await;
+    let with_file = app
+        .report(
+            bappeda,
+            json!({"indicator": "IND-37", "period": "2023-Q1", "numerator": 1, "denominator": 10, "submit": false}),
+        )
         .await;
-    let with_file =
-        app.report(bappeda, json!({"indicator": "IND-37", "period": "2023-Q1", "numerator": 1, "denominator": 10, "submit": false}))
-            .await;
     let id = with_file["id"].as_i64().unwrap();
     let form = reqwest::multipart::Form::new()
         .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4\n%test\n".to_vec()).file_name("bukti.pdf"));
@@ -251,8 +280,15 @@ async fn setup_realisations(app: &TestApp, admin: &str, bappeda: &str) {
         .await
         .unwrap();
     assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
-    app.expect(200, reqwest::Method::POST, &format!("/api/v1/realisations/{id}/submit"), Some(bappeda), None, Some("\"1\""))
-        .await;
+    app.expect(
+        200,
+        reqwest::Method::POST,
+        &format!("/api/v1/realisations/{id}/submit"),
+        Some(bappeda),
+        None,
+        Some("\"1\""),
+    )
+    .await;
 }
 
 #[test]

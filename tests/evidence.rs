@@ -20,7 +20,8 @@ async fn draft() -> (TestApp, String, i64) {
     let (_, pppa) = app.create_user("pppa", "opd", Some("DIN-PPPA")).await;
     app.set_time("2023-04-10T09:00:00+07:00");
     app.open_period(&admin, "2023-Q1", "2023-04-01", "2023-04-30", "refuse").await;
-    let body = json!({"indicator": "IND-38", "period": "2023-Q1", "numerator": 12, "denominator": 1000, "submit": false});
+    let body =
+        json!({"indicator": "IND-38", "period": "2023-Q1", "numerator": 12, "denominator": 1000, "submit": false});
     let id = app.report(&pppa, body).await["id"].as_i64().unwrap();
     (app, pppa, id)
 }
@@ -98,7 +99,9 @@ async fn bad_files_are_refused_with_their_reason() {
             .post(format!("{}/api/v1/realisations/{id}/evidence", app.address))
             .bearer_auth(&pppa)
             .header("Accept-Language", "en")
-            .multipart(reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(content).file_name(name)))
+            .multipart(
+                reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(content).file_name(name)),
+            )
             .send()
             .await
             .unwrap();
@@ -139,7 +142,9 @@ async fn links_are_evidence_too() {
     assert_eq!(view["kind"], "link");
     assert_eq!(view["download"], Value::Null);
 
-    let (status, body) = problem(app.send(Method::POST, &path, Some(&pppa), Some(&json!({"url": "javascript:alert(1)"})), None).await).await;
+    let (status, body) =
+        problem(app.send(Method::POST, &path, Some(&pppa), Some(&json!({"url": "javascript:alert(1)"})), None).await)
+            .await;
     assert_eq!(status, 422);
     assert_eq!(body["errors"][0]["field"], "url");
 

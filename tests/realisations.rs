@@ -69,12 +69,22 @@ async fn quarter_flows_from_draft_to_verified() {
     assert_eq!(submitted["timeliness"], "on_time");
     assert_eq!(submitted["submitted_by"]["name"], "pppa");
 
-    let returned = quarter.act(200, &quarter.dinkes, id, "return", 2, json!({"note": "Lampirkan rekap posyandu"})).await;
+    let returned =
+        quarter.act(200, &quarter.dinkes, id, "return", 2, json!({"note": "Lampirkan rekap posyandu"})).await;
     assert_eq!(returned["state"], "returned");
     assert_eq!(returned["review_note"], "Lampirkan rekap posyandu");
 
     let body = json!({"numerator": 11, "denominator": 1000, "note": "Rekap dilampirkan"});
-    let edited = app.expect(200, Method::PATCH, &format!("/api/v1/realisations/{id}"), Some(&quarter.pppa), Some(&body), Some("\"3\"")).await;
+    let edited = app
+        .expect(
+            200,
+            Method::PATCH,
+            &format!("/api/v1/realisations/{id}"),
+            Some(&quarter.pppa),
+            Some(&body),
+            Some("\"3\""),
+        )
+        .await;
     assert_eq!(edited["state"], "returned");
     let resubmitted = quarter.act(200, &quarter.pppa, id, "submit", 4, json!({})).await;
     assert_eq!(resubmitted["state"], "submitted");
@@ -85,7 +95,8 @@ async fn quarter_flows_from_draft_to_verified() {
     assert_eq!(verified["reviewed_by"]["name"], "dinkes");
     assert_eq!(verified["evidence"].as_array().unwrap().len(), 1);
 
-    let achievement = app.get_json(&format!("/api/v1/roadmaps/{SEMARANG}/indicators/IND-38/achievement?year=2023")).await;
+    let achievement =
+        app.get_json(&format!("/api/v1/roadmaps/{SEMARANG}/indicators/IND-38/achievement?year=2023")).await;
     assert_eq!(achievement["quarters"][0]["figure"]["value"], "1.1");
     assert_eq!(achievement["quarters"][0]["reported"], 1);
     assert_eq!(achievement["figure"]["value"], "1.1");
@@ -94,7 +105,8 @@ async fn quarter_flows_from_draft_to_verified() {
     assert_eq!(achievement["achievement"]["percent"], "115.38");
 
     let versions = app.get_json(&format!("/api/v1/realisations/{id}/versions")).await;
-    let actions: Vec<&str> = versions.as_array().unwrap().iter().map(|version| version["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        versions.as_array().unwrap().iter().map(|version| version["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["create", "submit", "return", "edit", "submit", "verify"]);
     assert_eq!(versions[2]["realisation"]["review_note"], "Lampirkan rekap posyandu");
 }
@@ -112,14 +124,32 @@ async fn forbidden_transitions_get_their_status() {
     quarter.act(403, &quarter.admin, id, "verify", 1, json!({})).await;
     quarter.act(409, &quarter.pppa, id, "submit", 1, json!({})).await;
     let edit = json!({"numerator": 1, "denominator": 10});
-    app.expect(409, Method::PATCH, &format!("/api/v1/realisations/{id}"), Some(&quarter.pppa), Some(&edit), Some("\"1\"")).await;
-    app.expect(403, Method::PATCH, &format!("/api/v1/realisations/{id}"), Some(&quarter.dinkes), Some(&edit), Some("\"1\"")).await;
+    app.expect(
+        409,
+        Method::PATCH,
+        &format!("/api/v1/realisations/{id}"),
+        Some(&quarter.pppa),
+        Some(&edit),
+        Some("\"1\""),
+    )
+    .await;
+    app.expect(
+        403,
+        Method::PATCH,
+        &format!("/api/v1/realisations/{id}"),
+        Some(&quarter.dinkes),
+        Some(&edit),
+        Some("\"1\""),
+    )
+    .await;
 
     // A return needs its reason; a stale or missing If-Match is refused.
     let problem = quarter.act(422, &quarter.dinkes, id, "return", 1, json!({"note": "  "})).await;
     assert_eq!(problem["errors"][0]["field"], "note");
     quarter.act(412, &quarter.dinkes, id, "verify", 7, json!({})).await;
-    let response = app.send(Method::POST, &format!("/api/v1/realisations/{id}/verify"), Some(&quarter.dinkes), Some(&json!({})), None).await;
+    let response = app
+        .send(Method::POST, &format!("/api/v1/realisations/{id}/verify"), Some(&quarter.dinkes), Some(&json!({})), None)
+        .await;
     assert_eq!(response.status(), 428);
 
     quarter.act(200, &quarter.dinkes, id, "verify", 1, json!({})).await;
@@ -160,8 +190,9 @@ async fn other_organisations_cannot_report_or_see_drafts() {
         let response = app.send(Method::GET, &format!("/api/v1/realisations/{draft}"), Some(token), None, None).await;
         assert_eq!(response.status(), 404);
         let edit = json!({"numerator": 1, "denominator": 10});
-        let response =
-            app.send(Method::PATCH, &format!("/api/v1/realisations/{draft}"), Some(token), Some(&edit), Some("\"1\"")).await;
+        let response = app
+            .send(Method::PATCH, &format!("/api/v1/realisations/{draft}"), Some(token), Some(&edit), Some("\"1\""))
+            .await;
         assert_eq!(response.status(), 404);
     }
     let listed = app.get_json(&format!("{REALISATIONS}?period=2023-Q1")).await;
@@ -217,7 +248,9 @@ async fn locked_period_refuses_every_change() {
     let draft = id_of(&app.report(&quarter.ppkb, stunting(5, 100, false)).await);
 
     let period = format!("/api/v1/roadmaps/{SEMARANG}/periods/2023-Q1");
-    let locked = app.expect(200, Method::PATCH, &period, Some(&quarter.admin), Some(&json!({"locked": true})), Some("\"1\"")).await;
+    let locked = app
+        .expect(200, Method::PATCH, &period, Some(&quarter.admin), Some(&json!({"locked": true})), Some("\"1\""))
+        .await;
     assert_eq!(locked["state"], "locked");
 
     for (status, token, id, action, body) in [
@@ -229,8 +262,24 @@ async fn locked_period_refuses_every_change() {
         assert_eq!(problem["type"], "urn:petajalan:problem:period-locked");
     }
     let edit = json!({"numerator": 1, "denominator": 10});
-    app.expect(409, Method::PATCH, &format!("/api/v1/realisations/{draft}"), Some(&quarter.ppkb), Some(&edit), Some("\"1\"")).await;
-    let response = app.send(Method::POST, REALISATIONS, Some(&quarter.diskominfo), Some(&json!({"indicator": "IND-04", "period": "2023-Q1", "value": 3})), None).await;
+    app.expect(
+        409,
+        Method::PATCH,
+        &format!("/api/v1/realisations/{draft}"),
+        Some(&quarter.ppkb),
+        Some(&edit),
+        Some("\"1\""),
+    )
+    .await;
+    let response = app
+        .send(
+            Method::POST,
+            REALISATIONS,
+            Some(&quarter.diskominfo),
+            Some(&json!({"indicator": "IND-04", "period": "2023-Q1", "value": 3})),
+            None,
+        )
+        .await;
     assert_eq!(response.status(), 409);
 
     // Nothing changed.
@@ -257,9 +306,7 @@ async fn concurrent_verifications_let_one_win() {
     assert_eq!(statuses, [200, 412]);
 
     let audit_path = format!("/api/v1/audit-events?action=realisation.verify&subject=realisation:{id}");
-    let audit = app
-        .expect(200, Method::GET, &audit_path, Some(&quarter.admin), None, None)
-        .await;
+    let audit = app.expect(200, Method::GET, &audit_path, Some(&quarter.admin), None, None).await;
     assert_eq!(audit["total"], 1, "{audit}");
     let versions = app.get_json(&format!("/api/v1/realisations/{id}/versions")).await;
     assert_eq!(versions.as_array().unwrap().len(), 2);
@@ -298,10 +345,19 @@ async fn values_are_read_by_the_indicator_kind() {
     let app = &quarter.app;
 
     // A rate needs its counts; a numeric value in English notation is ambiguous.
-    let response = app.send(Method::POST, REALISATIONS, Some(&quarter.pppa), Some(&json!({"indicator": "IND-38", "period": "2023-Q1", "value": 1.2})), None).await;
+    let response = app
+        .send(
+            Method::POST,
+            REALISATIONS,
+            Some(&quarter.pppa),
+            Some(&json!({"indicator": "IND-38", "period": "2023-Q1", "value": 1.2})),
+            None,
+        )
+        .await;
     assert_eq!(response.status(), 422);
     let problem: Value = response.json().await.unwrap();
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|error| error["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|error| error["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["value", "numerator", "denominator"]);
 
     let ambiguous = json!({"indicator": "IND-04", "period": "2023-Q1", "value": "3.12"});
@@ -317,7 +373,8 @@ async fn values_are_read_by_the_indicator_kind() {
     let response = app.send(Method::POST, REALISATIONS, Some(&quarter.diskominfo), Some(&unopened), None).await;
     assert_eq!(response.status(), 422);
 
-    let accepted = app.report(&quarter.diskominfo, json!({"indicator": "IND-04", "period": "2023-Q1", "value": 3.12})).await;
+    let accepted =
+        app.report(&quarter.diskominfo, json!({"indicator": "IND-04", "period": "2023-Q1", "value": 3.12})).await;
     assert_eq!(accepted["value"]["number"], "3.12");
 }
 

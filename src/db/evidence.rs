@@ -42,11 +42,7 @@ pub struct NewEvidence {
 }
 
 pub async fn insert(connection: &mut AsyncPgConnection, new: &NewEvidence) -> QueryResult<EvidenceRow> {
-    diesel::insert_into(evidence::table)
-        .values(new)
-        .returning(EvidenceRow::as_returning())
-        .get_result(connection)
-        .await
+    diesel::insert_into(evidence::table).values(new).returning(EvidenceRow::as_returning()).get_result(connection).await
 }
 
 /// The evidence of the given realisations that has not been removed, oldest first.
@@ -61,7 +57,11 @@ pub async fn for_realisations(connection: &mut AsyncPgConnection, ids: &[i64]) -
 }
 
 /// One evidence item of a realisation, unless removed.
-pub async fn find(connection: &mut AsyncPgConnection, realisation_id: i64, id: i64) -> QueryResult<Option<EvidenceRow>> {
+pub async fn find(
+    connection: &mut AsyncPgConnection,
+    realisation_id: i64,
+    id: i64,
+) -> QueryResult<Option<EvidenceRow>> {
     evidence::table
         .filter(evidence::id.eq(id))
         .filter(evidence::realisation_id.eq(realisation_id))

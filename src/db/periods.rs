@@ -68,7 +68,11 @@ pub async fn list(connection: &mut AsyncPgConnection, roadmap_id: i64) -> QueryR
         .await
 }
 
-pub async fn find(connection: &mut AsyncPgConnection, roadmap_id: i64, code: PeriodCode) -> QueryResult<Option<PeriodRow>> {
+pub async fn find(
+    connection: &mut AsyncPgConnection,
+    roadmap_id: i64,
+    code: PeriodCode,
+) -> QueryResult<Option<PeriodRow>> {
     reporting_periods::table
         .filter(reporting_periods::roadmap_id.eq(roadmap_id))
         .filter(reporting_periods::year.eq(code.year))
@@ -80,7 +84,11 @@ pub async fn find(connection: &mut AsyncPgConnection, roadmap_id: i64, code: Per
 }
 
 pub async fn by_ids(connection: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<PeriodRow>> {
-    reporting_periods::table.filter(reporting_periods::id.eq_any(ids)).select(PeriodRow::as_select()).load(connection).await
+    reporting_periods::table
+        .filter(reporting_periods::id.eq_any(ids))
+        .select(PeriodRow::as_select())
+        .load(connection)
+        .await
 }
 
 pub async fn find_by_id(connection: &mut AsyncPgConnection, id: i64) -> QueryResult<PeriodRow> {

@@ -195,7 +195,12 @@ pub async fn list(
     };
     let total = build().count().get_result(connection).await?;
     let rows = build()
-        .order((reporting_periods::year, reporting_periods::quarter, realisations::indicator_id, realisations::organisation_id))
+        .order((
+            reporting_periods::year,
+            reporting_periods::quarter,
+            realisations::indicator_id,
+            realisations::organisation_id,
+        ))
         .offset(page.offset())
         .limit(page.limit())
         .select(RealisationRow::as_select())

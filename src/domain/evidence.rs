@@ -34,7 +34,10 @@ pub const ACCEPTED: [FileType; 11] = [
     FileType { media_type: "image/jpeg", extension: "jpg" },
     FileType { media_type: "image/png", extension: "png" },
     FileType { media_type: "application/msword", extension: "doc" },
-    FileType { media_type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", extension: "docx" },
+    FileType {
+        media_type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        extension: "docx",
+    },
     FileType { media_type: "application/vnd.ms-excel", extension: "xls" },
     FileType { media_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", extension: "xlsx" },
     FileType { media_type: "application/vnd.ms-powerpoint", extension: "ppt" },
@@ -120,8 +123,12 @@ pub fn check_url(url: &str) -> Result<String, FieldError> {
     } else {
         Err(FieldError::new(
             "url",
-            format!("harus alamat http:// atau https:// yang lengkap, tanpa spasi dan tanpa nama pengguna, paling panjang {MAX_URL_CHARS} karakter"),
-            format!("must be a full http:// or https:// address, without spaces or user name, at most {MAX_URL_CHARS} characters"),
+            format!(
+                "harus alamat http:// atau https:// yang lengkap, tanpa spasi dan tanpa nama pengguna, paling panjang {MAX_URL_CHARS} karakter"
+            ),
+            format!(
+                "must be a full http:// or https:// address, without spaces or user name, at most {MAX_URL_CHARS} characters"
+            ),
         ))
     }
 }
@@ -140,7 +147,9 @@ mod tests {
 
         let mut elf = b"\x7fELF\x02\x01\x01".to_vec();
         elf.resize(64, 0);
-        assert!(detect_type(&elf).unwrap_err().message(crate::domain::lang::Lang::En).contains("application/x-executable"));
+        assert!(
+            detect_type(&elf).unwrap_err().message(crate::domain::lang::Lang::En).contains("application/x-executable")
+        );
         assert!(detect_type(b"<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>").is_err());
         assert!(detect_type(b"<!DOCTYPE html><html><script>alert(1)</script>").is_err());
         assert!(detect_type(b"").is_err());

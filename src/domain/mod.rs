@@ -2,11 +2,11 @@
 
 pub mod achievement;
 pub mod decimal;
+pub mod evidence;
 pub mod indicator;
 pub mod key;
 pub mod lang;
 pub mod organisation_names;
-pub mod evidence;
 pub mod pagination;
 pub mod password_policy;
 pub mod period;

@@ -58,12 +58,7 @@ pub enum Standing {
 
 /// Works out the standing of a caller. `caller_organisation` is the organisation the caller
 /// acts for; `is_admin` marks the secretariat.
-pub fn standing(
-    caller_organisation: Option<i64>,
-    is_admin: bool,
-    owner: i64,
-    coordinator: Option<i64>,
-) -> Standing {
+pub fn standing(caller_organisation: Option<i64>, is_admin: bool, owner: i64, coordinator: Option<i64>) -> Standing {
     if caller_organisation == Some(owner) {
         return Standing::Owner;
     }
@@ -227,7 +222,11 @@ pub fn read_value(input: &ValueInput, rules: ValueRules) -> Result<RealisedValue
     if let Some(grade) = &input.grade {
         let grade = grade.trim();
         if !rules.kind.is_numeric() {
-            errors.push(FieldError::new("grade", "hanya untuk indikator berangka", "applies only to numeric indicators"));
+            errors.push(FieldError::new(
+                "grade",
+                "hanya untuk indikator berangka",
+                "applies only to numeric indicators",
+            ));
         } else if grade.is_empty() || grade.chars().count() > MAX_LABEL_CHARS {
             errors.push(FieldError::new(
                 "grade",
@@ -317,9 +316,12 @@ mod tests {
     use super::*;
     use crate::domain::lang::Lang;
 
-    const NUMBER: ValueRules = ValueRules { kind: ValueKind::Percentage, combine: CombineRule::Designated, met_by_reporter: false };
-    const RATE: ValueRules = ValueRules { kind: ValueKind::Percentage, combine: CombineRule::Ratio, met_by_reporter: false };
-    const TEXT: ValueRules = ValueRules { kind: ValueKind::Text, combine: CombineRule::Designated, met_by_reporter: true };
+    const NUMBER: ValueRules =
+        ValueRules { kind: ValueKind::Percentage, combine: CombineRule::Designated, met_by_reporter: false };
+    const RATE: ValueRules =
+        ValueRules { kind: ValueKind::Percentage, combine: CombineRule::Ratio, met_by_reporter: false };
+    const TEXT: ValueRules =
+        ValueRules { kind: ValueKind::Text, combine: CombineRule::Designated, met_by_reporter: true };
 
     fn input(value: serde_json::Value) -> ValueInput {
         ValueInput { value: Some(value), ..ValueInput::default() }

@@ -33,9 +33,10 @@ impl FromRequest for IdempotencyKey {
         let Some(value) = request.headers().get("idempotency-key") else {
             return ready(Ok(IdempotencyKey(None)));
         };
-        let valid = value.to_str().ok().filter(|key| {
-            (1..=MAX_KEY_CHARS).contains(&key.len()) && key.bytes().all(|byte| byte.is_ascii_graphic())
-        });
+        let valid = value
+            .to_str()
+            .ok()
+            .filter(|key| (1..=MAX_KEY_CHARS).contains(&key.len()) && key.bytes().all(|byte| byte.is_ascii_graphic()));
         ready(match valid {
             Some(key) => Ok(IdempotencyKey(Some(key.to_string()))),
             None => Err(ApiError::InvalidParameters(vec![FieldError::new(
@@ -91,7 +92,12 @@ pub fn fingerprint(request: &HttpRequest, body: &impl Serialize) -> Vec<u8> {
 }
 
 /// A JSON response of a change, with its status and headers.
-pub fn response(status: StatusCode, body: &impl Serialize, version: Option<i32>, location: Option<String>) -> StoredResponse {
+pub fn response(
+    status: StatusCode,
+    body: &impl Serialize,
+    version: Option<i32>,
+    location: Option<String>,
+) -> StoredResponse {
     StoredResponse {
         status: status.as_u16(),
         body: serde_json::to_value(body).unwrap_or_default(),
@@ -137,7 +143,11 @@ impl Idempotency {
     }
 
     /// Stores the response under the key, if there is one.
-    pub async fn record(&self, connection: &mut AsyncPgConnection, stored: StoredResponse) -> Result<Outcome, ApiError> {
+    pub async fn record(
+        &self,
+        connection: &mut AsyncPgConnection,
+        stored: StoredResponse,
+    ) -> Result<Outcome, ApiError> {
         if let Some(key) = &self.key {
             idempotency::store(connection, &self.principal, key, &self.fingerprint, &stored).await?;
         }

@@ -161,7 +161,8 @@ pub async fn add_evidence(
         }
         _ => return Err(ApiError::UnsupportedMediaType),
     };
-    let idempotency = Idempotency::new(&caller, key, crate::http::idempotency::fingerprint(&request, &fingerprint_source));
+    let idempotency =
+        Idempotency::new(&caller, key, crate::http::idempotency::fingerprint(&request, &fingerprint_source));
 
     // The file goes to the store before the transaction, so that no connection waits on it; if
     // the record cannot be written, the file is removed again.
@@ -366,7 +367,8 @@ async fn read_upload(request: &HttpRequest, payload: web::Payload, max_bytes: us
                     }
                     text.extend_from_slice(&chunk);
                 }
-                let text = String::from_utf8(text.to_vec()).map_err(|_| ApiError::InvalidBody(vec![description_error()]))?;
+                let text =
+                    String::from_utf8(text.to_vec()).map_err(|_| ApiError::InvalidBody(vec![description_error()]))?;
                 description = Some(text);
             }
             other => {
@@ -429,7 +431,9 @@ fn malformed(error: actix_multipart::MultipartError) -> ApiError {
 /// The name with every character outside printable ASCII replaced, for the plain `filename`
 /// parameter; `filename*` carries the name in UTF-8.
 fn ascii_name(name: &str) -> String {
-    name.chars().map(|character| if character.is_ascii_graphic() && character != '"' { character } else { '_' }).collect()
+    name.chars()
+        .map(|character| if character.is_ascii_graphic() && character != '"' { character } else { '_' })
+        .collect()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -437,14 +441,15 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn actor(caller: &Caller) -> Option<ActorRef> {
-    Some(ActorRef {
-        user_id: caller.user_id(),
-        client_id: caller.client_id(),
-        name: caller.name().to_string(),
-    })
+    Some(ActorRef { user_id: caller.user_id(), client_id: caller.client_id(), name: caller.name().to_string() })
 }
 
-async fn audit(connection: &mut AsyncPgConnection, caller: &Caller, action: &str, item: &EvidenceRow) -> Result<(), ApiError> {
+async fn audit(
+    connection: &mut AsyncPgConnection,
+    caller: &Caller,
+    action: &str,
+    item: &EvidenceRow,
+) -> Result<(), ApiError> {
     let subject = format!("realisation:{}", item.realisation_id);
     accounts::insert_audit(
         connection,

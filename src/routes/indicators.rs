@@ -183,7 +183,8 @@ pub async fn get_achievement(
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
 
     let mut checks = Checks::default();
-    let year = params.year.trim().parse::<i32>().ok().filter(|year| (roadmap.start_year..=roadmap.end_year).contains(year));
+    let year =
+        params.year.trim().parse::<i32>().ok().filter(|year| (roadmap.start_year..=roadmap.end_year).contains(year));
     if year.is_none() {
         checks.add(FieldError::new(
             "year",
@@ -197,6 +198,8 @@ pub async fn get_achievement(
     let subject = indicators::subject(&mut connection, Some(roadmap.id), Key::parse(&path.item))
         .await?
         .ok_or_else(|| ApiError::NotFound { resource: Resource::Indicator, key: path.item.clone() })?;
-    let result = achievement::for_year(&mut connection, &subject, year.unwrap_or_default(), basis.unwrap_or(Basis::Verified)).await?;
+    let result =
+        achievement::for_year(&mut connection, &subject, year.unwrap_or_default(), basis.unwrap_or(Basis::Verified))
+            .await?;
     Ok(web::Json(result))
 }

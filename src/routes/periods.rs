@@ -371,11 +371,7 @@ pub async fn create_exception(
 
 fn check_dates(opens_on: NaiveDate, deadline: NaiveDate, errors: &mut Vec<FieldError>) {
     if deadline < opens_on {
-        errors.push(FieldError::new(
-            "deadline",
-            "tidak boleh sebelum opens_on",
-            "must not be before opens_on",
-        ));
+        errors.push(FieldError::new("deadline", "tidak boleh sebelum opens_on", "must not be before opens_on"));
     }
 }
 

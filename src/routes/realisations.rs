@@ -184,8 +184,11 @@ pub async fn list_realisations(
     let ApiQuery(params) = query;
     let mut checks = Checks::default();
     let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
-    let wanted_state =
-        checks.choice::<RealisationState>("state", params.state.as_deref(), &["draft", "submitted", "returned", "verified"]);
+    let wanted_state = checks.choice::<RealisationState>(
+        "state",
+        params.state.as_deref(),
+        &["draft", "submitted", "returned", "verified"],
+    );
 
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
@@ -204,12 +207,18 @@ pub async fn list_realisations(
     }
     if let Some(key) = params.indicator.as_deref() {
         let found = indicators::subject(&mut connection, Some(roadmap.id), Key::parse(key)).await?;
-        filter.indicator_id = checks.reference("indicator", Some(key), |_| found.map(|subject| subject.row.id), "indikator", "indicator");
+        filter.indicator_id =
+            checks.reference("indicator", Some(key), |_| found.map(|subject| subject.row.id), "indikator", "indicator");
     }
     if let Some(key) = params.organisation.as_deref() {
         let found = organisations::find(&mut connection, Key::parse(key)).await?;
-        filter.organisation_id =
-            checks.reference("organisation", Some(key), |_| found.map(|organisation| organisation.id), "organisasi", "organisation");
+        filter.organisation_id = checks.reference(
+            "organisation",
+            Some(key),
+            |_| found.map(|organisation| organisation.id),
+            "organisasi",
+            "organisation",
+        );
     }
     checks.finish()?;
 
@@ -344,7 +353,9 @@ pub async fn list_versions(
             version: version.version,
             state: version.state.parse().unwrap_or(RealisationState::Draft),
             actor: match (version.actor_user_id, version.actor_client_id) {
-                (Some(id), _) => users.get(&id).map(|name| ActorRef { user_id: Some(id), client_id: None, name: name.clone() }),
+                (Some(id), _) => {
+                    users.get(&id).map(|name| ActorRef { user_id: Some(id), client_id: None, name: name.clone() })
+                }
                 (None, Some(id)) => {
                     clients.get(&id).map(|name| ActorRef { user_id: None, client_id: Some(id), name: name.clone() })
                 }
@@ -532,7 +543,8 @@ async fn apply(
             {
                 return Ok(replay);
             }
-            let stored = workflow::change(connection, caller, id, |version| if_match.check(version), change, now).await?;
+            let stored =
+                workflow::change(connection, caller, id, |version| if_match.check(version), change, now).await?;
             match &idempotency {
                 Some(idempotency) => idempotency.record(connection, stored).await,
                 None => Ok(crate::http::idempotency::Outcome { stored, replayed: false }),

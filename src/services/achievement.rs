@@ -91,13 +91,13 @@ pub async fn for_year(
             .filter(|(row_quarter, _)| *row_quarter == i16::from(quarter))
             .filter_map(|(_, row)| Some(Part { organisation_id: row.organisation_id, value: realised(row)? }))
             .collect();
-        let (status, figure, reported) =
-            match achievement::combine(combine_rule, subject.row.reporting_unit_id, &parts) {
-                Combined::Figure { figure, reported } => (FigureStatus::Figure, Some(figure), reported),
-                Combined::NoData => (FigureStatus::NoData, None, 0),
-                Combined::NoReportingUnit => (FigureStatus::NoReportingUnit, None, 0),
-                Combined::MissingCounts => (FigureStatus::MissingCounts, None, parts.len()),
-            };
+        let (status, figure, reported) = match achievement::combine(combine_rule, subject.row.reporting_unit_id, &parts)
+        {
+            Combined::Figure { figure, reported } => (FigureStatus::Figure, Some(figure), reported),
+            Combined::NoData => (FigureStatus::NoData, None, 0),
+            Combined::NoReportingUnit => (FigureStatus::NoReportingUnit, None, 0),
+            Combined::MissingCounts => (FigureStatus::MissingCounts, None, parts.len()),
+        };
         let achievement = judge(subject, year, Some(i16::from(quarter)), figure.as_ref());
         if let Some(figure) = &figure {
             figures.push((quarter, figure.clone()));

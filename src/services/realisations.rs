@@ -155,7 +155,9 @@ pub async fn resolve_new(
     request: &NewRealisationRequest<'_>,
 ) -> Result<(IndicatorSubject, PeriodRow), ApiError> {
     let mut errors = Vec::new();
-    let subject = indicators::subject(connection, Some(request.roadmap_id), crate::domain::key::Key::parse(request.indicator)).await?;
+    let subject =
+        indicators::subject(connection, Some(request.roadmap_id), crate::domain::key::Key::parse(request.indicator))
+            .await?;
     if subject.is_none() {
         errors.push(FieldError::new(
             "indicator",
@@ -214,7 +216,8 @@ pub async fn create(
         return Err(ApiError::Forbidden);
     };
     // TODO: group implementers (all units, all kecamatan) do not yet let their member units report.
-    let reports = subject.implementers.contains(&organisation_id) || subject.row.reporting_unit_id == Some(organisation_id);
+    let reports =
+        subject.implementers.contains(&organisation_id) || subject.row.reporting_unit_id == Some(organisation_id);
     if !reports {
         return Err(ApiError::Denied {
             indonesian: format!(
@@ -469,7 +472,10 @@ fn wrong_state(action: Action, state: RealisationState) -> ApiError {
 }
 
 /// Builds the views of realisations with a fixed number of queries.
-pub async fn views(connection: &mut AsyncPgConnection, rows: Vec<RealisationRow>) -> Result<Vec<RealisationView>, ApiError> {
+pub async fn views(
+    connection: &mut AsyncPgConnection,
+    rows: Vec<RealisationRow>,
+) -> Result<Vec<RealisationView>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
     let mut indicator_ids: Vec<i64> = rows.iter().map(|row| row.indicator_id).collect();
     indicator_ids.sort_unstable();

@@ -225,8 +225,7 @@ impl TestApp {
         settings.extend_from_slice(extra);
         let clock = Clock::system();
         let (address, auth) = start_server_on(&database.url(), &settings, clock.clone()).await;
-        let mut app =
-            TestApp { address, client: reqwest::Client::new(), database, auth, token: String::new(), clock };
+        let mut app = TestApp { address, client: reqwest::Client::new(), database, auth, token: String::new(), clock };
         let (_, token) = app.create_user("pembaca", "viewer", None).await;
         app.token = token;
         app
@@ -373,19 +372,34 @@ impl TestApp {
         let body = serde_json::json!({
             "period": period, "opens_on": opens_on, "deadline": deadline, "late_policy": late_policy,
         });
-        self.expect(201, reqwest::Method::POST, &format!("/api/v1/roadmaps/{SEMARANG}/periods"), Some(admin), Some(&body), None)
-            .await;
+        self.expect(
+            201,
+            reqwest::Method::POST,
+            &format!("/api/v1/roadmaps/{SEMARANG}/periods"),
+            Some(admin),
+            Some(&body),
+            None,
+        )
+        .await;
     }
 
     /// Creates a realisation of the Semarang road map and returns its JSON view.
     pub async fn report(&self, token: &str, body: serde_json::Value) -> serde_json::Value {
-        self.expect(201, reqwest::Method::POST, &format!("/api/v1/roadmaps/{SEMARANG}/realisations"), Some(token), Some(&body), None)
-            .await
+        self.expect(
+            201,
+            reqwest::Method::POST,
+            &format!("/api/v1/roadmaps/{SEMARANG}/realisations"),
+            Some(token),
+            Some(&body),
+            None,
+        )
+        .await
     }
 
     /// Uploads a file as evidence of a realisation.
     pub async fn upload(&self, token: &str, realisation: i64, file_name: &str, content: Vec<u8>) -> reqwest::Response {
-        let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(content).file_name(file_name.to_string()));
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(content).file_name(file_name.to_string()));
         self.client
             .post(format!("{}/api/v1/realisations/{realisation}/evidence", self.address))
             .bearer_auth(token)
