@@ -32,8 +32,10 @@ fn table() -> Vec<Row> {
         |method, template, path: String, expected| Row { method, template, path, expected, if_match: Some("\"1\"") };
     // Realisations made by `setup_realisations`, in this order; ids start at 1 in a new database.
     let (submitted, to_return, draft_to_edit, draft_to_submit, draft_with_link, with_file) = (1, 2, 3, 4, 5, 6);
+    // A realisation is visible to its organisation, the indicator's coordinator, and callers
+    // not tied to an organisation; a draft only to its organisation. Others get 404.
     let owner_only: [u16; 7] = [404, 404, 200, 404, 404, 404, 401];
-    let verifier_only: [u16; 7] = [403, 200, 403, 403, 403, 403, 401];
+    let visible: [u16; 7] = [200, 200, 200, 404, 200, 200, 401];
     vec![
         row("get", "/health/live", "/health/live".into(), PUBLIC),
         row("get", "/health/ready", "/health/ready".into(), PUBLIC),
@@ -95,27 +97,29 @@ fn table() -> Vec<Row> {
             format!("{roadmap}/realisations"),
             [403, 403, 201, 403, 403, 403, 401],
         ),
-        row("get", "/api/v1/realisations/{id}", format!("/api/v1/realisations/{submitted}"), READ),
-        row("get", "/api/v1/realisations/{id}/versions", format!("/api/v1/realisations/{submitted}/versions"), READ),
+        row("get", "/api/v1/realisations/{id}", format!("/api/v1/realisations/{submitted}"), visible),
+        row("get", "/api/v1/realisations/{id}/versions", format!("/api/v1/realisations/{submitted}/versions"), visible),
         guarded("patch", "/api/v1/realisations/{id}", format!("/api/v1/realisations/{draft_to_edit}"), owner_only),
-        // Once the implementer has submitted it, the realisation is no draft and others see it.
+        // Once the implementer has submitted it, the realisation is no draft, and callers not
+        // tied to an organisation see it.
         guarded(
             "post",
             "/api/v1/realisations/{id}/submit",
             format!("/api/v1/realisations/{draft_to_submit}/submit"),
-            [404, 404, 200, 403, 403, 403, 401],
+            [404, 404, 200, 404, 403, 403, 401],
         ),
         guarded(
             "post",
             "/api/v1/realisations/{id}/verify",
             format!("/api/v1/realisations/{submitted}/verify"),
-            verifier_only,
+            [403, 200, 403, 404, 403, 403, 401],
         ),
         guarded(
             "post",
             "/api/v1/realisations/{id}/return",
             format!("/api/v1/realisations/{to_return}/return"),
-            verifier_only,
+            // The implementer (BAPPEDA) neither owns nor coordinates INSPEKTORAT's realisation.
+            [403, 200, 404, 404, 403, 403, 401],
         ),
         row(
             "post",
@@ -123,11 +127,12 @@ fn table() -> Vec<Row> {
             format!("/api/v1/realisations/{draft_with_link}/evidence"),
             [403, 404, 201, 404, 403, 403, 401],
         ),
+        // BAG-OTDA does not coordinate IND-37, so it sees this realisation no more than DINARPUS.
         row(
             "get",
             "/api/v1/realisations/{id}/evidence/{evidence}/content",
             format!("/api/v1/realisations/{with_file}/evidence/1/content"),
-            READ,
+            [200, 404, 200, 404, 200, 200, 401],
         ),
         // The link that the POST row above added is evidence 2.
         row(
@@ -265,7 +270,7 @@ async fn setup_realisations(app: &TestApp, admin: &str, bappeda: &str) {
     let with_file = app
         .report(
             bappeda,
-            json!({"indicator": "IND-37", "period": "2023-Q1", "numerator": 1, "denominator": 10, "submit": false}),
+            json!({"indicator": "IND-37", "period": "2023-Q1", "value": "8,1", "submit": false}),
         )
         .await;
     let id = with_file["id"].as_i64().unwrap();

@@ -117,10 +117,11 @@ async fn forbidden_transitions_get_their_status() {
     let app = &quarter.app;
     let id = id_of(&app.report(&quarter.pppa, stunting(12, 1000, true)).await);
 
-    // Nobody but the owner acts on a draft; on a submitted one the owner cannot verify, edit
-    // or submit again, and the verifier cannot edit.
+    // On a submitted realisation the owner cannot verify, edit or submit again, and other
+    // units, the secretariat and the verifier cannot edit it.
     quarter.act(403, &quarter.pppa, id, "verify", 1, json!({})).await;
-    quarter.act(403, &quarter.ppkb, id, "verify", 1, json!({})).await;
+    // Another implementer of the indicator does not see this unit's realisation at all.
+    quarter.act(404, &quarter.ppkb, id, "verify", 1, json!({})).await;
     quarter.act(403, &quarter.admin, id, "verify", 1, json!({})).await;
     quarter.act(409, &quarter.pppa, id, "submit", 1, json!({})).await;
     let edit = json!({"numerator": 1, "denominator": 10});
@@ -206,7 +207,7 @@ async fn other_organisations_cannot_report_or_see_drafts() {
 }
 
 #[tokio::test]
-async fn deadline_is_the_end_of_the_day_in_jakarta() {
+async fn deadline_ends_at_midnight_wib() {
     let quarter = Quarter::open("refuse").await;
     let app = &quarter.app;
 

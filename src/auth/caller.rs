@@ -88,6 +88,16 @@ impl Caller {
         }
     }
 
+    /// The organisation whose data alone the caller may read: an `opd` user's, or a client's
+    /// that is tied to one. `None` for admins, viewers and clients of all organisations.
+    pub fn scope_organisation(&self) -> Option<i64> {
+        match &self.principal {
+            Principal::User { role: Role::Opd, organisation_id, .. } => *organisation_id,
+            Principal::Client { organisation_id, .. } => *organisation_id,
+            Principal::User { .. } => None,
+        }
+    }
+
     /// The organisation of an `opd` user; clients never verify, so they have none here.
     pub fn user_organisation(&self) -> Option<i64> {
         match &self.principal {

@@ -45,7 +45,7 @@ pub async fn insert(connection: &mut AsyncPgConnection, new: &NewEvidence) -> Qu
     diesel::insert_into(evidence::table).values(new).returning(EvidenceRow::as_returning()).get_result(connection).await
 }
 
-/// The evidence of the given realisations that has not been removed, oldest first.
+/// Loads the evidence of the given realisations that has not been removed, oldest first.
 pub async fn for_realisations(connection: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<EvidenceRow>> {
     evidence::table
         .filter(evidence::realisation_id.eq_any(ids))
@@ -56,7 +56,7 @@ pub async fn for_realisations(connection: &mut AsyncPgConnection, ids: &[i64]) -
         .await
 }
 
-/// One evidence item of a realisation, unless removed.
+/// Finds one evidence item of a realisation, unless it was removed.
 pub async fn find(
     connection: &mut AsyncPgConnection,
     realisation_id: i64,
@@ -78,7 +78,7 @@ pub async fn mark_removed(connection: &mut AsyncPgConnection, id: i64) -> QueryR
     Ok(())
 }
 
-/// How many items a realisation has that were not removed.
+/// Counts the items of a realisation that were not removed.
 pub async fn count_active(connection: &mut AsyncPgConnection, realisation_id: i64) -> QueryResult<i64> {
     evidence::table
         .filter(evidence::realisation_id.eq(realisation_id))
@@ -88,7 +88,7 @@ pub async fn count_active(connection: &mut AsyncPgConnection, realisation_id: i6
         .await
 }
 
-/// The active file of a realisation with the given SHA-256, if one was uploaded before.
+/// Finds an active file of a realisation with the given SHA-256.
 pub async fn find_file_by_digest(
     connection: &mut AsyncPgConnection,
     realisation_id: i64,

@@ -14,6 +14,16 @@ pub struct StoredResponse {
     pub etag: Option<String>,
 }
 
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = idempotency_keys)]
+struct KeyRow {
+    fingerprint: Vec<u8>,
+    status: i16,
+    response_body: serde_json::Value,
+    location: Option<String>,
+    etag: Option<String>,
+}
+
 /// How long a key is kept, in hours.
 pub const KEEP_HOURS: i64 = 24;
 
@@ -33,21 +43,21 @@ pub async fn claim(
         .bind::<diesel::sql_types::Text, _>(format!("{principal}\u{1f}{key}"))
         .execute(connection)
         .await?;
-    let row: Option<(Vec<u8>, i16, serde_json::Value, Option<String>, Option<String>)> = idempotency_keys::table
+    let row = idempotency_keys::table
         .find((principal, key))
         .filter(idempotency_keys::created_at.gt(expiry()))
-        .select((
-            idempotency_keys::fingerprint,
-            idempotency_keys::status,
-            idempotency_keys::response_body,
-            idempotency_keys::location,
-            idempotency_keys::etag,
-        ))
+        .select(KeyRow::as_select())
         .first(connection)
         .await
         .optional()?;
-    Ok(row.map(|(fingerprint, status, body, location, etag)| {
-        (fingerprint, StoredResponse { status: status as u16, body, location, etag })
+    Ok(row.map(|row| {
+        let stored = StoredResponse {
+            status: row.status as u16,
+            body: row.response_body,
+            location: row.location,
+            etag: row.etag,
+        };
+        (row.fingerprint, stored)
     }))
 }
 

@@ -367,3 +367,8 @@ pub async fn subjects(connection: &mut AsyncPgConnection, ids: &[i64]) -> QueryR
     }
     Ok(subjects)
 }
+
+/// Finds the coordinating organisation of an indicator.
+pub async fn coordinator_of(connection: &mut AsyncPgConnection, indicator_id: i64) -> QueryResult<Option<i64>> {
+    indicators::table.find(indicator_id).select(indicators::coordinator_id).first(connection).await
+}

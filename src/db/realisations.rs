@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::db::schema::{realisation_versions, realisations, reporting_periods};
+use crate::db::schema::{indicators, realisation_versions, realisations, reporting_periods};
 use crate::domain::pagination::PageRequest;
 
 /// A realisation in its current version.
@@ -52,7 +52,8 @@ pub struct VersionRow {
 }
 
 /// Filters of a realisation list. `visible_drafts_of` is the organisation whose drafts the
-/// caller may see; other drafts are never listed.
+/// caller may see; other drafts are never listed. With `scope`, only the realisations of that
+/// organisation and of the indicators it coordinates are listed.
 #[derive(Clone, Debug, Default)]
 pub struct RealisationFilter {
     pub roadmap_id: i64,
@@ -61,6 +62,7 @@ pub struct RealisationFilter {
     pub organisation_id: Option<i64>,
     pub state: Option<String>,
     pub visible_drafts_of: Option<i64>,
+    pub scope: Option<i64>,
 }
 
 pub async fn find(connection: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<RealisationRow>> {
@@ -72,7 +74,7 @@ pub async fn find_for_update(connection: &mut AsyncPgConnection, id: i64) -> Que
     realisations::table.find(id).for_update().select(RealisationRow::as_select()).first(connection).await.optional()
 }
 
-/// The realisation of one organisation for an indicator and period, if it exists.
+/// Finds the id of one organisation's realisation for an indicator and period.
 pub async fn find_existing(
     connection: &mut AsyncPgConnection,
     indicator_id: i64,
@@ -167,7 +169,7 @@ pub async fn versions(connection: &mut AsyncPgConnection, id: i64) -> QueryResul
         .await
 }
 
-/// One page of realisations, ordered by period, indicator and organisation.
+/// Loads one page of realisations, ordered by period, indicator and organisation, and the total.
 pub async fn list(
     connection: &mut AsyncPgConnection,
     filter: &RealisationFilter,
@@ -190,6 +192,12 @@ pub async fn list(
         if let Some(state) = &filter.state {
             query = query.filter(realisations::state.eq(state.clone()));
         }
+        if let Some(organisation_id) = filter.scope {
+            let coordinated = indicators::table.filter(indicators::coordinator_id.eq(organisation_id)).select(indicators::id);
+            query = query.filter(
+                realisations::organisation_id.eq(organisation_id).or(realisations::indicator_id.eq_any(coordinated)),
+            );
+        }
         let visible_drafts_of = filter.visible_drafts_of.unwrap_or(-1);
         query.filter(realisations::state.ne("draft").or(realisations::organisation_id.eq(visible_drafts_of)))
     };
@@ -209,7 +217,7 @@ pub async fn list(
     Ok((rows, total))
 }
 
-/// The realisations of an indicator in one year, in the given states, with their quarter.
+/// Loads the realisations of an indicator in one year and the given states, with their quarter.
 pub async fn for_indicator_year(
     connection: &mut AsyncPgConnection,
     indicator_id: i64,

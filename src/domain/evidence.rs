@@ -3,14 +3,14 @@
 
 use crate::error::FieldError;
 
-/// Longest stored file name, in characters.
+/// Maximum length of a stored file name, in characters.
 pub const MAX_FILE_NAME_CHARS: usize = 120;
-/// Longest link, in characters.
+/// Maximum length of a link, in characters.
 pub const MAX_URL_CHARS: usize = 2000;
-/// Longest description, in characters.
+/// Maximum length of a description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
 
-/// Most evidence items (files and links) one realisation may have.
+/// Maximum number of evidence items (files and links) of one realisation.
 pub const MAX_ITEMS_PER_REALISATION: i64 = 20;
 
 /// A file type that evidence may have: media type and the extension the stored name gets.
@@ -71,8 +71,8 @@ pub fn detect_type(content: &[u8]) -> Result<FileType, FieldError> {
 }
 
 /// Cleans a client's file name for storage and display, with the extension of the detected
-/// type. A name that tries to name a path (`../`, `/`, `\`) or holds control characters is
-/// refused rather than repaired.
+/// type. A name that contains a path (`../`, `/`, `\`) or control characters is rejected, not
+/// repaired, and so is a name whose extension names another accepted type.
 pub fn clean_file_name(name: &str, file_type: FileType) -> Result<String, FieldError> {
     let refuse = |indonesian: &str, english: &str| FieldError::new("file", indonesian, english);
     if name.contains(['/', '\\']) || name.contains("..") {
@@ -140,7 +140,7 @@ mod tests {
     const PDF: FileType = ACCEPTED[0];
 
     #[test]
-    fn the_content_decides_the_type() {
+    fn detect_type_reads_content() {
         assert_eq!(detect_type(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj").unwrap().media_type, "application/pdf");
         assert_eq!(detect_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F']).unwrap().extension, "jpg");
         assert_eq!(detect_type(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap().extension, "png");
@@ -156,7 +156,7 @@ mod tests {
     }
 
     #[test]
-    fn names_are_cleaned_or_refused() {
+    fn clean_file_name_cases() {
         assert_eq!(clean_file_name("Foto posyandu (TW I).jpeg", ACCEPTED[1]).unwrap(), "Foto_posyandu_(TW_I).jpg");
         assert_eq!(clean_file_name("laporan.exe", PDF).unwrap(), "laporan.pdf");
         assert_eq!(clean_file_name("x.jpg%00.php", PDF).unwrap(), "x_jpg_00.pdf");
@@ -175,7 +175,7 @@ mod tests {
     }
 
     #[test]
-    fn links_must_be_web_addresses() {
+    fn check_url_cases() {
         assert!(check_url("https://semarangkota.go.id/laporan/tw1.pdf").is_ok());
         for bad in ["ftp://x", "javascript:alert(1)", "https://", "https://user:pw@host/", "http://a b", "/relative"] {
             assert!(check_url(bad).is_err(), "{bad:?} was accepted");

@@ -2,9 +2,9 @@
 //! read against the indicator's kind.
 //!
 //! draft → submitted → verified, or submitted → returned → submitted → verified. The owning
-//! organisation edits and submits; the indicator's coordinator verifies and returns, or the
-//! secretariat where the coordinator reported the figure itself or the indicator has no
-//! coordinator. Nobody verifies their own report.
+//! organisation edits and submits. The indicator's coordinator verifies and returns. The
+//! secretariat does so instead where the coordinator reported the figure itself or the indicator
+//! has no coordinator, so that no organisation verifies its own report.
 
 use bigdecimal::{BigDecimal, RoundingMode, Zero};
 use serde::{Deserialize, Serialize};
@@ -16,16 +16,16 @@ use super::indicator::{CombineRule, ValueKind};
 use super::value::{ParseError, parse_number};
 use crate::error::FieldError;
 
-/// Longest note, review note or text value, in characters.
+/// Maximum length of a note, review note or text value, in characters.
 pub const MAX_NOTE_CHARS: usize = 2000;
-/// Longest category name or grade, in characters.
+/// Maximum length of a category name or grade, in characters.
 pub const MAX_LABEL_CHARS: usize = 200;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum RealisationState {
-    /// Being written by the owning organisation; only it sees the draft.
+    /// A draft, visible to the owning organisation only.
     Draft,
     /// Sent for verification; read-only to the owner.
     Submitted,
@@ -72,7 +72,7 @@ pub fn standing(caller_organisation: Option<i64>, is_admin: bool, owner: i64, co
     Standing::Other
 }
 
-/// Why a change is refused.
+/// The reason a change is rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
     /// The caller's standing does not allow the action.

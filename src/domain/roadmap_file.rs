@@ -559,9 +559,9 @@ impl Checker {
         entries
     }
 
-    /// Reads the combine rule and reporting unit, or chooses them: one implementer reports for
-    /// itself; several add up counts and amounts (`sum`), combine percentages from their counts
-    /// (`ratio`), and otherwise the first implementer reports for all (`designated`).
+    /// Reads the combine rule and reporting unit, or chooses them. One implementer reports for
+    /// itself. Several implementers add up counts and amounts (`sum`) and combine percentages from
+    /// their counts (`ratio`). For other kinds the first implementer reports for all (`designated`).
     fn check_combine(
         &mut self,
         item: &RawIndicator,

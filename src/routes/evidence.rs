@@ -80,7 +80,7 @@ struct UploadedFile {
         (EvidenceLink = "application/json"),
     )),
     responses(
-        (status = 200, description = "The same file was uploaded before; the earlier item stands.", body = EvidenceView),
+        (status = 200, description = "The same file was uploaded before, and the earlier item is kept.", body = EvidenceView),
         (status = 201, description = "The new evidence item.", body = EvidenceView),
         (status = 400, description = "Malformed JSON or multipart body, or an invalid Idempotency-Key.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
@@ -164,7 +164,7 @@ pub async fn add_evidence(
     let idempotency =
         Idempotency::new(&caller, key, crate::http::idempotency::fingerprint(&request, &fingerprint_source));
 
-    // The file goes to the store before the transaction, so that no connection waits on it; if
+    // The file goes to the store before the transaction, so that no connection waits on it. If
     // the record cannot be written, the file is removed again.
     let mut new = new;
     if let Some(content) = file {
@@ -184,7 +184,7 @@ pub async fn add_evidence(
                 if let Some(digest) = &new.sha256
                     && let Some(earlier) = evidence::find_file_by_digest(connection, row.id, digest).await?
                 {
-                    // The same bytes again: the earlier item stands and nothing new is stored.
+                    // The same bytes again, so the earlier item is kept and nothing new is stored.
                     let view = workflow::evidence_view(&earlier, None);
                     let stored = response(StatusCode::OK, &view, None, view.download.clone());
                     return Ok((idempotency.record(connection, stored).await?, false));
@@ -326,8 +326,8 @@ async fn find(connection: &mut AsyncPgConnection, realisation_id: i64, id: i64) 
 }
 
 /// Reads a multipart upload: exactly one `file` field and an optional `description`. A body
-/// that announces more than the limit gets 413 before it is read; one that passes the limit
-/// while streaming gets 413 at that point.
+/// whose Content-Length is over the limit gets 413 before it is read. A body that passes the
+/// limit while streaming gets 413 at that point.
 async fn read_upload(request: &HttpRequest, payload: web::Payload, max_bytes: usize) -> Result<UploadedFile, ApiError> {
     let announced = request
         .headers()
@@ -428,8 +428,8 @@ fn malformed(error: actix_multipart::MultipartError) -> ApiError {
     )])
 }
 
-/// The name with every character outside printable ASCII replaced, for the plain `filename`
-/// parameter; `filename*` carries the name in UTF-8.
+/// Replaces every character outside printable ASCII, for the plain `filename` parameter. The
+/// `filename*` parameter carries the name in UTF-8.
 fn ascii_name(name: &str) -> String {
     name.chars()
         .map(|character| if character.is_ascii_graphic() && character != '"' { character } else { '_' })

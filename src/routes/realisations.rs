@@ -21,7 +21,9 @@ use crate::http::idempotency::{Idempotency, IdempotencyKey, IfMatch, etag, finge
 use crate::routes::AppState;
 use crate::routes::params::{Checks, NoParams};
 use crate::routes::roadmaps::{RoadmapPath, find_roadmap};
-use crate::services::realisations::{self as workflow, ActorRef, Change, NewRealisationRequest, RealisationView};
+use crate::services::realisations::{
+    self as workflow, ActorRef, Change, NewRealisationRequest, RealisationView, Report,
+};
 
 /// A value written as a JSON number or as a string in Indonesian notation (`"74,5"`,
 /// `"1.077"`); for category and text indicators, the category or the text.
@@ -196,6 +198,7 @@ pub async fn list_realisations(
         roadmap_id: roadmap.id,
         state: wanted_state.map(|state| state.as_ref().to_string()),
         visible_drafts_of: caller.reporting_organisation(),
+        scope: caller.scope_organisation(),
         ..RealisationFilter::default()
     };
     if let Some(text) = params.period.as_deref() {
@@ -281,8 +284,8 @@ pub async fn create_realisation(
             };
             let (subject, period) = workflow::resolve_new(connection, &new).await?;
             let value = read_value(&new.value, workflow::value_rules(&subject)).map_err(ApiError::InvalidBody)?;
-            let stored =
-                workflow::create(connection, &caller, &subject, &period, value, new.note, new.submit, now).await?;
+            let report = Report { value, note: new.note, submit: new.submit };
+            let stored = workflow::create(connection, &caller, &subject, &period, report, now).await?;
             idempotency.record(connection, stored).await
         })
         .await?;

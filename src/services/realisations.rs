@@ -47,12 +47,12 @@ pub struct RealisationView {
     pub value: RealisedValueView,
     pub note: Option<String>,
     pub submitted_at: Option<DateTime<Utc>>,
-    /// Who submitted it; a verification never replaces this.
+    /// The submitter, whom a verification never replaces.
     pub submitted_by: Option<ActorRef>,
     /// Of the first submission.
     pub timeliness: Option<Timeliness>,
     pub reviewed_at: Option<DateTime<Utc>>,
-    /// Who verified or returned it.
+    /// The user who verified or returned it.
     pub reviewed_by: Option<ActorRef>,
     /// The reason of a return, or the verifier's note.
     pub review_note: Option<String>,
@@ -114,7 +114,7 @@ pub struct EvidenceView {
     /// SHA-256 of the file, in hexadecimal.
     pub sha256: Option<String>,
     pub description: Option<String>,
-    /// Where to download the file.
+    /// The download path of a file.
     pub download: Option<String>,
     pub added_by: Option<ActorRef>,
     pub added_at: DateTime<Utc>,
@@ -192,7 +192,7 @@ pub async fn resolve_new(
     }
 }
 
-/// The value rules of an indicator.
+/// Returns the value rules of an indicator.
 pub fn value_rules(subject: &IndicatorSubject) -> ValueRules {
     ValueRules {
         kind: subject.row.value_kind.parse().unwrap_or(ValueKind::Text),
@@ -201,17 +201,23 @@ pub fn value_rules(subject: &IndicatorSubject) -> ValueRules {
     }
 }
 
+/// A checked report: the value read against the indicator, the note, and whether to submit.
+pub struct Report {
+    pub value: RealisedValue,
+    pub note: Option<String>,
+    pub submit: bool,
+}
+
 /// Creates a realisation, as a draft or submitted, inside the caller's transaction.
 pub async fn create(
     connection: &mut AsyncPgConnection,
     caller: &Caller,
     subject: &IndicatorSubject,
     period: &PeriodRow,
-    value: RealisedValue,
-    note: Option<String>,
-    submit: bool,
+    report: Report,
     now: DateTime<Utc>,
 ) -> Result<StoredResponse, ApiError> {
+    let Report { value, note, submit } = report;
     let Some(organisation_id) = caller.reporting_organisation() else {
         return Err(ApiError::Forbidden);
     };
@@ -294,10 +300,10 @@ pub async fn change(
 ) -> Result<StoredResponse, ApiError> {
     let before = realisations::find_for_update(connection, id).await?.ok_or_else(|| not_found(id))?;
     let subject = load_subject(connection, before.indicator_id).await?;
-    let standing = standing_of(caller, &before, &subject);
-    if before.state == RealisationState::Draft.as_ref() && standing != Standing::Owner {
+    if !can_see(caller, &before, subject.row.coordinator_id) {
         return Err(not_found(id));
     }
+    let standing = standing_of(caller, &before, &subject);
     let action = change.action();
     if standing != required_standing(action) {
         return Err(ApiError::Forbidden);
@@ -402,10 +408,24 @@ async fn record(
 /// Finds a realisation the caller may see: another organisation's draft counts as missing.
 pub async fn visible(connection: &mut AsyncPgConnection, caller: &Caller, id: i64) -> Result<RealisationRow, ApiError> {
     let row = realisations::find(connection, id).await?.ok_or_else(|| not_found(id))?;
-    if row.state == RealisationState::Draft.as_ref() && caller.reporting_organisation() != Some(row.organisation_id) {
+    let coordinator = indicators::coordinator_of(connection, row.indicator_id).await?;
+    if !can_see(caller, &row, coordinator) {
         return Err(not_found(id));
     }
     Ok(row)
+}
+
+/// Decides whether the caller may see a realisation. A draft is visible to its organisation
+/// only. Others are visible to their organisation, the indicator's coordinator, and callers not
+/// tied to an organisation (admins, viewers, clients of all organisations).
+fn can_see(caller: &Caller, row: &RealisationRow, coordinator: Option<i64>) -> bool {
+    if row.state == RealisationState::Draft.as_ref() {
+        return caller.reporting_organisation() == Some(row.organisation_id);
+    }
+    match caller.scope_organisation() {
+        None => true,
+        Some(organisation) => organisation == row.organisation_id || Some(organisation) == coordinator,
+    }
 }
 
 /// Checks that the caller owns a realisation that may still change: a draft or a returned one,
@@ -580,7 +600,7 @@ pub fn evidence_view(item: &EvidenceRow, added_by: Option<ActorRef>) -> Evidence
     }
 }
 
-/// One organisation's realised value, as the achievement rules take it.
+/// Converts a realisation's value to the input of the achievement rules.
 pub fn realised(row: &RealisationRow) -> Option<Realised> {
     if let Some(number) = &row.value_number {
         return Some(Realised::Number {
