@@ -97,6 +97,9 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
             actix_web::http::header::HeaderName::from_static("x-request-id"),
         ])
         .expose_headers([
+            actix_web::http::header::ETAG,
+            actix_web::http::header::LOCATION,
+            actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
             actix_web::http::header::HeaderName::from_static("x-request-id"),
             actix_web::http::header::RETRY_AFTER,
             actix_web::http::header::WWW_AUTHENTICATE,

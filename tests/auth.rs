@@ -176,7 +176,8 @@ async fn forged_and_stale_tokens_are_rejected() {
     let tampered = {
         let parts: Vec<&str> = valid.split('.').collect();
         let mut payload: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
-        payload["sub"] = json!("user:1");
+        // A longer lifetime with the old signature must not pass.
+        payload["exp"] = json!(payload["exp"].as_i64().unwrap() + 3600);
         format!("{}.{}.{}", parts[0], URL_SAFE_NO_PAD.encode(serde_json::to_vec(&payload).unwrap()), parts[2])
     };
 

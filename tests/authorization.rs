@@ -267,12 +267,8 @@ async fn setup_realisations(app: &TestApp, admin: &str, bappeda: &str) {
         json!({"indicator": "IND-38", "period": "2023-Q1", "numerator": 2, "denominator": 5, "submit": false}),
     )
     .await;
-    let with_file = app
-        .report(
-            bappeda,
-            json!({"indicator": "IND-37", "period": "2023-Q1", "value": "8,1", "submit": false}),
-        )
-        .await;
+    let with_file =
+        app.report(bappeda, json!({"indicator": "IND-37", "period": "2023-Q1", "value": "8,1", "submit": false})).await;
     let id = with_file["id"].as_i64().unwrap();
     let form = reqwest::multipart::Form::new()
         .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4\n%test\n".to_vec()).file_name("bukti.pdf"));

@@ -44,3 +44,22 @@ async fn listed_origin_gets_preflight_answer() {
     assert!(headers.contains("accept-language"), "{headers}");
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn browser_reads_version_headers() {
+    let database = TestDatabase::create().await;
+    let (address, _) =
+        start_server_with(&database.url(), &[("PETAJALAN_CORS_ORIGINS", "https://dasbor.semarangkota.go.id")]).await;
+
+    let response = reqwest::Client::new()
+        .get(format!("{address}/health/live"))
+        .header("Origin", "https://dasbor.semarangkota.go.id")
+        .send()
+        .await
+        .unwrap();
+
+    let exposed = response.headers()["access-control-expose-headers"].to_str().unwrap().to_lowercase();
+    for header in ["etag", "location", "idempotent-replayed", "x-request-id", "retry-after"] {
+        assert!(exposed.contains(header), "{header} is not exposed: {exposed}");
+    }
+}

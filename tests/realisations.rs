@@ -462,3 +462,79 @@ async fn malformed_idempotency_key_is_refused() {
         assert_eq!(problem["errors"][0]["field"], "Idempotency-Key");
     }
 }
+
+#[tokio::test]
+async fn edit_keeps_what_it_leaves_out() {
+    let quarter = Quarter::open("refuse").await;
+    let app = &quarter.app;
+    let mut body = stunting(12, 1000, false);
+    body["note"] = json!("Data posyandu");
+    let id = id_of(&app.report(&quarter.pppa, body).await);
+    let path = format!("/api/v1/realisations/{id}");
+
+    let edited = app
+        .expect(
+            200,
+            Method::PATCH,
+            &path,
+            Some(&quarter.pppa),
+            Some(&json!({"numerator": 11, "denominator": 1000})),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(edited["note"], "Data posyandu", "a note left out is kept");
+    let edited =
+        app.expect(200, Method::PATCH, &path, Some(&quarter.pppa), Some(&json!({"note": null})), Some("\"2\"")).await;
+    assert_eq!(edited["note"], Value::Null, "null clears the note");
+    assert_eq!(edited["value"]["numerator"], "11", "a value left out is kept");
+    app.expect(422, Method::PATCH, &path, Some(&quarter.pppa), Some(&json!({})), Some("\"3\"")).await;
+}
+
+#[tokio::test]
+async fn verify_needs_no_body() {
+    let quarter = Quarter::open("refuse").await;
+    let app = &quarter.app;
+    let id = id_of(&app.report(&quarter.pppa, stunting(12, 1000, true)).await);
+
+    let verified = app
+        .expect(
+            200,
+            Method::POST,
+            &format!("/api/v1/realisations/{id}/verify"),
+            Some(&quarter.dinkes),
+            None,
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(verified["state"], "verified");
+    assert_eq!(verified["review_note"], Value::Null);
+}
+
+#[tokio::test]
+async fn refusal_names_who_may_act() {
+    let quarter = Quarter::open("refuse").await;
+    let app = &quarter.app;
+    let id = id_of(&app.report(&quarter.pppa, stunting(12, 1000, true)).await);
+
+    let problem = quarter.act(403, &quarter.pppa, id, "verify", 1, json!({})).await;
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("DIN-KESEHATAN") && detail.contains("IND-38"), "{detail}");
+    let problem = quarter.act(403, &quarter.admin, id, "return", 1, json!({"note": "Salah"})).await;
+    assert!(problem["detail"].as_str().unwrap().contains("DIN-KESEHATAN"), "{problem}");
+}
+
+#[tokio::test]
+async fn bad_token_beats_bad_body() {
+    let quarter = Quarter::open("refuse").await;
+    let response = quarter.app.send(Method::POST, REALISATIONS, Some("bukan-token"), Some(&json!({})), None).await;
+    assert_eq!(response.status(), 401);
+}
+
+#[tokio::test]
+async fn achievement_needs_a_year() {
+    let quarter = Quarter::open("refuse").await;
+    let response = quarter.app.get(&format!("/api/v1/roadmaps/{SEMARANG}/indicators/IND-38/achievement")).await;
+    assert_eq!(response.status(), 400);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "year");
+}

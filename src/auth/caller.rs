@@ -211,6 +211,29 @@ where
     }
 }
 
+/// An authenticated caller and a request body, checked in that order, for the same reason as
+/// `AdminWithBody`: a caller without a valid token gets 401, whatever the body.
+pub struct CallerWithBody<T>(pub Caller, pub T);
+
+impl<T> FromRequest for CallerWithBody<T>
+where
+    T: FromRequest + 'static,
+    T::Error: Into<actix_web::Error>,
+{
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<CallerWithBody<T>, actix_web::Error>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let caller = Caller::from_request(request, payload);
+        let body = T::from_request(request, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            let body = body.await.map_err(Into::into)?;
+            Ok(CallerWithBody(caller, body))
+        })
+    }
+}
+
 /// Reads the token of an `Authorization: Bearer <token>` value; the scheme ignores case.
 fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, token) = value.split_once(' ')?;

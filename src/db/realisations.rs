@@ -193,7 +193,8 @@ pub async fn list(
             query = query.filter(realisations::state.eq(state.clone()));
         }
         if let Some(organisation_id) = filter.scope {
-            let coordinated = indicators::table.filter(indicators::coordinator_id.eq(organisation_id)).select(indicators::id);
+            let coordinated =
+                indicators::table.filter(indicators::coordinator_id.eq(organisation_id)).select(indicators::id);
             query = query.filter(
                 realisations::organisation_id.eq(organisation_id).or(realisations::indicator_id.eq_any(coordinated)),
             );

@@ -285,6 +285,14 @@ fn required_number(value: &Option<serde_json::Value>, field: &str, errors: &mut 
         Some(serde_json::Value::String(text)) => parse_number(text.trim_end_matches('%').trim_end()),
         Some(other) => Err(ParseError::NotANumber { text: other.to_string() }),
     };
+    if let Err(ParseError::NotANumber { text }) = &parsed {
+        errors.push(FieldError::new(
+            field,
+            format!("{text:?} bukan angka; tulis angka JSON (74.5) atau teks berformat Indonesia (\"74,5\", \"1.077\")"),
+            format!("{text:?} is not a number; write a JSON number (74.5) or text in Indonesian notation (\"74,5\", \"1.077\")"),
+        ));
+        return None;
+    }
     match parsed {
         Ok(number) => {
             let number = number.into_big_decimal();

@@ -99,6 +99,29 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// Like `ApiJson`, but a request without a body (no `Content-Type` and no or a zero
+/// `Content-Length`) reads as `T::default()`, for bodies whose fields are all optional.
+pub struct OptionalApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalApiJson<T> {
+    type Error = ApiError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = request.headers();
+        let no_type = !headers.contains_key(actix_web::http::header::CONTENT_TYPE);
+        let no_length = headers
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .is_none_or(|length| length.to_str().is_ok_and(|length| length.trim() == "0"));
+        let chunked = headers.contains_key(actix_web::http::header::TRANSFER_ENCODING);
+        if no_type && no_length && !chunked {
+            return Box::pin(async { Ok(OptionalApiJson(T::default())) });
+        }
+        let body = ApiJson::<T>::from_request(request, payload);
+        Box::pin(async move { body.await.map(|ApiJson(value)| OptionalApiJson(value)) })
+    }
+}
+
 /// Default of `JsonLimit` when the app sets none.
 const DEFAULT_JSON_LIMIT: usize = 262_144;
 

@@ -147,9 +147,9 @@ fn resolve_filter(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AchievementParams {
-    /// The year, within the road map's years.
-    #[param(value_type = i32, example = 2023)]
-    pub year: String,
+    /// The year, within the road map's years; required.
+    #[param(value_type = i32, required = true, example = 2023)]
+    pub year: Option<String>,
     /// `verified` (default): verified realisations only; `provisional`: submitted ones count too.
     #[param(value_type = Option<Basis>)]
     pub basis: Option<String>,
@@ -183,13 +183,16 @@ pub async fn get_achievement(
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
 
     let mut checks = Checks::default();
-    let year =
-        params.year.trim().parse::<i32>().ok().filter(|year| (roadmap.start_year..=roadmap.end_year).contains(year));
+    let year = params
+        .year
+        .as_deref()
+        .and_then(|year| year.trim().parse::<i32>().ok())
+        .filter(|year| (roadmap.start_year..=roadmap.end_year).contains(year));
     if year.is_none() {
         checks.add(FieldError::new(
             "year",
-            format!("harus tahun dari {} sampai {}", roadmap.start_year, roadmap.end_year),
-            format!("must be a year from {} to {}", roadmap.start_year, roadmap.end_year),
+            format!("wajib, tahun dari {} sampai {}", roadmap.start_year, roadmap.end_year),
+            format!("is required, a year from {} to {}", roadmap.start_year, roadmap.end_year),
         ));
     }
     let basis = checks.choice::<Basis>("basis", params.basis.as_deref(), &["verified", "provisional"]);

@@ -214,6 +214,16 @@ pub async fn create_period(
 
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
+    if !(roadmap.start_year..=roadmap.end_year).contains(&code.year) {
+        return Err(ApiError::InvalidBody(vec![FieldError::new(
+            "period",
+            format!("tahun {} di luar masa peta jalan ({} sampai {})", code.year, roadmap.start_year, roadmap.end_year),
+            format!(
+                "year {} is outside the road map's years ({} to {})",
+                code.year, roadmap.start_year, roadmap.end_year
+            ),
+        )]));
+    }
     let outcome = connection
         .transaction::<_, ApiError, _>(async |connection| {
             if let Some(replay) = idempotency.replay(connection).await? {
@@ -244,6 +254,7 @@ pub async fn create_period(
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only an admin manages periods.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map or period.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The period is locked; only unlocking is allowed.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match does not match the current version.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than PETAJALAN_JSON_LIMIT_BYTES.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
@@ -265,6 +276,10 @@ pub async fn update_period(
     let view = connection
         .transaction::<_, ApiError, _>(async |connection| {
             if_match.check(current.version)?;
+            let changes_settings = body.opens_on.is_some() || body.deadline.is_some() || body.late_policy.is_some();
+            if current.locked_at.is_some() && (changes_settings || body.locked == Some(true)) {
+                return Err(locked(&current));
+            }
             let fields = PeriodFields {
                 opens_on: body.opens_on.unwrap_or(current.opens_on),
                 deadline: body.deadline.unwrap_or(current.deadline),
@@ -303,6 +318,7 @@ pub async fn update_period(
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only an admin grants exceptions.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map or period.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The period is locked.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than PETAJALAN_JSON_LIMIT_BYTES.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid, or the Idempotency-Key was used for another request.", body = Problem, content_type = "application/problem+json"),
@@ -331,11 +347,18 @@ pub async fn create_exception(
             format!("there is no organisation with id or code {:?}", body.organisation),
         ));
     }
-    if body.until <= period.deadline {
+    if body.until <= period.deadline || body.until < today {
+        let earliest = (period.deadline + chrono::Days::new(1)).max(today);
         errors.push(FieldError::new(
             "until",
-            format!("harus sesudah batas waktu periode ({})", period.deadline),
-            format!("must be after the period's deadline ({})", period.deadline),
+            format!(
+                "harus sesudah batas waktu periode ({}) dan tidak sebelum hari ini: paling awal {earliest}",
+                period.deadline
+            ),
+            format!(
+                "must be after the period's deadline ({}) and not before today: {earliest} at the earliest",
+                period.deadline
+            ),
         ));
     }
     let reason = body.reason.trim();
@@ -349,6 +372,10 @@ pub async fn create_exception(
     let (Some(organisation), true, Some(admin_id)) = (organisation, errors.is_empty(), caller.user_id()) else {
         return Err(ApiError::InvalidBody(errors));
     };
+    if period.locked_at.is_some() {
+        return Err(locked(&period));
+    }
+    let location = format!("/api/v1/roadmaps/{}/periods/{}", path.roadmap, period.code());
 
     let outcome = connection
         .transaction::<_, ApiError, _>(async |connection| {
@@ -362,11 +389,22 @@ pub async fn create_exception(
             });
             audit(connection, &caller, "period.exception", &period, details).await?;
             let view = view(connection, period.clone(), today).await?;
-            let stored: StoredResponse = response(StatusCode::CREATED, &view, Some(view.version), None);
+            let stored: StoredResponse = response(StatusCode::CREATED, &view, Some(view.version), Some(location));
             idempotency.record(connection, stored).await
         })
         .await?;
     Ok(outcome.into_response())
+}
+
+fn locked(period: &PeriodRow) -> ApiError {
+    ApiError::Refused {
+        code: "period-locked",
+        indonesian: format!(
+            "periode {} terkunci; buka kuncinya dulu dengan {{\"locked\": false}} sebelum mengubahnya",
+            period.code()
+        ),
+        english: format!("period {} is locked; unlock it with {{\"locked\": false}} before changing it", period.code()),
+    }
 }
 
 fn check_dates(opens_on: NaiveDate, deadline: NaiveDate, errors: &mut Vec<FieldError>) {

@@ -5,7 +5,7 @@ use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::caller::Caller;
+use crate::auth::caller::{Caller, CallerWithBody};
 use crate::db::accounts;
 use crate::db::indicators;
 use crate::db::organisations;
@@ -15,8 +15,8 @@ use crate::domain::key::Key;
 use crate::domain::pagination::Page;
 use crate::domain::period::PeriodCode;
 use crate::domain::realisation::{RealisationState, ValueInput, read_note, read_value};
-use crate::error::{ApiError, Problem};
-use crate::http::extractors::{ApiJson, ApiQuery};
+use crate::error::{ApiError, FieldError, Problem};
+use crate::http::extractors::{ApiJson, ApiQuery, OptionalApiJson};
 use crate::http::idempotency::{Idempotency, IdempotencyKey, IfMatch, etag, fingerprint};
 use crate::routes::AppState;
 use crate::routes::params::{Checks, NoParams};
@@ -27,8 +27,8 @@ use crate::services::realisations::{
 
 /// A value written as a JSON number or as a string in Indonesian notation (`"74,5"`,
 /// `"1.077"`); for category and text indicators, the category or the text.
-#[derive(ToSchema)]
-#[schema(as = NumberOrText)]
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
 #[allow(dead_code)]
 pub enum NumberOrText {
     Number(f64),
@@ -70,7 +70,9 @@ fn submit_by_default() -> bool {
     true
 }
 
-/// New values for a draft or returned realisation; fields left out are cleared.
+/// New values for a draft or returned realisation. The value fields (`value`, `numerator`,
+/// `denominator`, `grade`, `met`) replace the value as a whole when any of them is given, and
+/// leave it unchanged when none is. A `note` left out is kept; `null` or `""` clears it.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateRealisation {
@@ -82,11 +84,22 @@ pub struct UpdateRealisation {
     pub denominator: Option<serde_json::Value>,
     pub grade: Option<String>,
     pub met: Option<bool>,
-    pub note: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub note: Option<Option<String>>,
+}
+
+/// Reads a field that is present, even as `null`, as `Some`; a missing one stays `None`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 /// The verifier's note; required when returning.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewNote {
     /// Up to 2000 characters; when returning, what the reporter must correct.
@@ -253,13 +266,11 @@ pub async fn list_realisations(
 #[post("/api/v1/roadmaps/{roadmap}/realisations")]
 pub async fn create_realisation(
     state: web::Data<AppState>,
-    caller: Caller,
     request: HttpRequest,
     path: web::Path<RoadmapPath>,
     key: IdempotencyKey,
-    body: ApiJson<CreateRealisation>,
+    CallerWithBody(caller, ApiJson(body)): CallerWithBody<ApiJson<CreateRealisation>>,
 ) -> Result<HttpResponse, ApiError> {
-    let ApiJson(body) = body;
     if caller.reporting_organisation().is_none() {
         return Err(ApiError::Forbidden);
     }
@@ -396,14 +407,29 @@ pub async fn list_versions(
 #[patch("/api/v1/realisations/{id}")]
 pub async fn update_realisation(
     state: web::Data<AppState>,
-    caller: Caller,
     path: web::Path<RealisationPath>,
     if_match: IfMatch,
-    body: ApiJson<UpdateRealisation>,
+    CallerWithBody(caller, ApiJson(body)): CallerWithBody<ApiJson<UpdateRealisation>>,
 ) -> Result<HttpResponse, ApiError> {
-    let ApiJson(body) = body;
-    let note = read_note(body.note.as_deref(), "note", false).map_err(|error| ApiError::InvalidBody(vec![error]))?;
-    let change = Change::Edit { value: ValueInput::from(&body), note };
+    let note = match &body.note {
+        Some(note) => {
+            Some(read_note(note.as_deref(), "note", false).map_err(|error| ApiError::InvalidBody(vec![error]))?)
+        }
+        None => None,
+    };
+    let value_given = body.value.is_some()
+        || body.numerator.is_some()
+        || body.denominator.is_some()
+        || body.grade.is_some()
+        || body.met.is_some();
+    if !value_given && note.is_none() {
+        return Err(ApiError::InvalidBody(vec![FieldError::new(
+            "body",
+            "tidak ada yang diubah: kirim value (atau numerator dan denominator) dan/atau note",
+            "nothing to change: send value (or numerator and denominator) and/or note",
+        )]));
+    }
+    let change = Change::Edit { value: value_given.then(|| ValueInput::from(&body)), note };
     apply(&state, &caller, path.id, if_match, None, change).await
 }
 
@@ -453,7 +479,7 @@ pub async fn submit_realisation(
         ("If-Match" = String, Header, description = "The ETag of the version the change is based on."),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe."),
     ),
-    request_body = ReviewNote,
+    request_body(content = Option<ReviewNote>, description = "Optional; a request without a body verifies without a note."),
     responses(
         (status = 200, description = "The verified realisation.", body = RealisationView),
         (status = 400, description = "Malformed JSON or an invalid Idempotency-Key.", body = Problem, content_type = "application/problem+json"),
@@ -472,14 +498,12 @@ pub async fn submit_realisation(
 #[post("/api/v1/realisations/{id}/verify")]
 pub async fn verify_realisation(
     state: web::Data<AppState>,
-    caller: Caller,
     request: HttpRequest,
     path: web::Path<RealisationPath>,
     if_match: IfMatch,
     key: IdempotencyKey,
-    body: ApiJson<ReviewNote>,
+    CallerWithBody(caller, OptionalApiJson(body)): CallerWithBody<OptionalApiJson<ReviewNote>>,
 ) -> Result<HttpResponse, ApiError> {
-    let ApiJson(body) = body;
     let note = read_note(body.note.as_deref(), "note", false).map_err(|error| ApiError::InvalidBody(vec![error]))?;
     let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
     apply(&state, &caller, path.id, if_match, Some(idempotency), Change::Verify { note }).await
@@ -513,14 +537,12 @@ pub async fn verify_realisation(
 #[post("/api/v1/realisations/{id}/return")]
 pub async fn return_realisation(
     state: web::Data<AppState>,
-    caller: Caller,
     request: HttpRequest,
     path: web::Path<RealisationPath>,
     if_match: IfMatch,
     key: IdempotencyKey,
-    body: ApiJson<ReviewNote>,
+    CallerWithBody(caller, ApiJson(body)): CallerWithBody<ApiJson<ReviewNote>>,
 ) -> Result<HttpResponse, ApiError> {
-    let ApiJson(body) = body;
     let note = read_note(body.note.as_deref(), "note", true)
         .map_err(|error| ApiError::InvalidBody(vec![error]))?
         .unwrap_or_default();

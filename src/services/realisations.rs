@@ -132,10 +132,18 @@ pub struct NewRealisationRequest<'a> {
 
 /// A change of an existing realisation.
 pub enum Change {
-    Edit { value: ValueInput, note: Option<String> },
+    /// New value (`None` keeps it) and note (`None` keeps it, `Some(None)` clears it).
+    Edit {
+        value: Option<ValueInput>,
+        note: Option<Option<String>>,
+    },
     Submit,
-    Verify { note: Option<String> },
-    Return { note: String },
+    Verify {
+        note: Option<String>,
+    },
+    Return {
+        note: String,
+    },
 }
 
 impl Change {
@@ -306,7 +314,7 @@ pub async fn change(
     let standing = standing_of(caller, &before, &subject);
     let action = change.action();
     if standing != required_standing(action) {
-        return Err(ApiError::Forbidden);
+        return Err(denied(connection, action, &before, &subject).await?);
     }
     let period = periods::lock_for_change(connection, before.period_id).await?;
     check_version(before.version)?;
@@ -334,15 +342,19 @@ pub async fn change(
     row.updated_at = now;
     match change {
         Change::Edit { value, note } => {
-            let value = read_value(&value, value_rules(&subject)).map_err(ApiError::InvalidBody)?;
-            row.printed = Some(value.printed);
-            row.value_number = value.number;
-            row.numerator = value.numerator;
-            row.denominator = value.denominator;
-            row.value_text = value.text;
-            row.grade = value.grade;
-            row.met = value.met;
-            row.note = note;
+            if let Some(value) = value {
+                let value = read_value(&value, value_rules(&subject)).map_err(ApiError::InvalidBody)?;
+                row.printed = Some(value.printed);
+                row.value_number = value.number;
+                row.numerator = value.numerator;
+                row.denominator = value.denominator;
+                row.value_text = value.text;
+                row.grade = value.grade;
+                row.met = value.met;
+            }
+            if let Some(note) = note {
+                row.note = note;
+            }
         }
         Change::Submit => {
             row.submitted_at = Some(now);
@@ -359,6 +371,48 @@ pub async fn change(
 
     let view = record(connection, caller, Some(&before), &row, action.as_ref()).await?;
     Ok(response(StatusCode::OK, &view, Some(row.version), None))
+}
+
+/// Explains who may take an action the caller may not.
+async fn denied(
+    connection: &mut AsyncPgConnection,
+    action: Action,
+    row: &RealisationRow,
+    subject: &IndicatorSubject,
+) -> Result<ApiError, ApiError> {
+    let ids: Vec<i64> = [Some(row.organisation_id), subject.row.coordinator_id].into_iter().flatten().collect();
+    let names = organisations::refs_by_id(connection, &ids).await?;
+    let name = |id: Option<i64>| id.and_then(|id| names.get(&id)).map_or_else(String::new, |found| found.code.clone());
+    let owner = name(Some(row.organisation_id));
+    let code = &subject.row.code;
+    let error = match action {
+        Action::Edit | Action::Submit => ApiError::Denied {
+            indonesian: format!("hanya {owner}, organisasi pelapor realisasi ini, yang dapat mengubah dan mengirimnya"),
+            english: format!("only {owner}, the organisation that reports this realisation, may edit and submit it"),
+        },
+        Action::Verify | Action::Return if subject.row.coordinator_id.is_none_or(|id| id == row.organisation_id) => {
+            ApiError::Denied {
+                indonesian: format!(
+                    "realisasi indikator {code} ini dilaporkan oleh koordinatornya sendiri atau indikatornya tanpa koordinator, sehingga hanya sekretariat (admin) yang memverifikasi atau mengembalikannya"
+                ),
+                english: format!(
+                    "this realisation of indicator {code} was reported by its own coordinator, or the indicator has none, so only the secretariat (admin) verifies or returns it"
+                ),
+            }
+        }
+        Action::Verify | Action::Return => {
+            let coordinator = name(subject.row.coordinator_id);
+            ApiError::Denied {
+                indonesian: format!(
+                    "hanya {coordinator}, koordinator indikator {code}, yang dapat memverifikasi atau mengembalikan realisasi ini"
+                ),
+                english: format!(
+                    "only {coordinator}, the coordinator of indicator {code}, may verify or return this realisation"
+                ),
+            }
+        }
+    };
+    Ok(error)
 }
 
 fn review(row: &mut RealisationRow, caller: &Caller, now: DateTime<Utc>, note: Option<String>) {

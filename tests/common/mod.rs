@@ -205,6 +205,7 @@ pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
         ("PETAJALAN_LOG", "warn"),
         ("PETAJALAN_JWT_SECRET", TEST_JWT_SECRET),
         ("PETAJALAN_PASSWORD_HASH_CONCURRENCY", "2"),
+        ("PETAJALAN_EVIDENCE_STORE", "target/test-evidence/shared"),
     ];
     vars.extend_from_slice(extra);
     Settings::from_map(&vars.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect()).unwrap()
