@@ -429,7 +429,7 @@ pub async fn update_realisation(
             "nothing to change: send value (or numerator and denominator) and/or note",
         )]));
     }
-    let change = Change::Edit { value: value_given.then(|| ValueInput::from(&body)), note };
+    let change = Change::Edit { value: value_given.then(|| Box::new(ValueInput::from(&body))), note };
     apply(&state, &caller, path.id, if_match, None, change).await
 }
 

@@ -134,7 +134,7 @@ pub struct NewRealisationRequest<'a> {
 pub enum Change {
     /// New value (`None` keeps it) and note (`None` keeps it, `Some(None)` clears it).
     Edit {
-        value: Option<ValueInput>,
+        value: Option<Box<ValueInput>>,
         note: Option<Option<String>>,
     },
     Submit,
