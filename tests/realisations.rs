@@ -538,3 +538,28 @@ async fn achievement_needs_a_year() {
     let problem: Value = response.json().await.unwrap();
     assert_eq!(problem["errors"][0]["field"], "year");
 }
+
+#[tokio::test]
+async fn audit_record_names_the_request() {
+    let quarter = Quarter::open("refuse").await;
+    let app = &quarter.app;
+    let response = app
+        .client
+        .post(format!("{}{REALISATIONS}", app.address))
+        .bearer_auth(&quarter.pppa)
+        .header("X-Request-Id", "uji-audit-42")
+        .json(&stunting(12, 1000, true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let id = response.json::<Value>().await.unwrap()["id"].clone();
+
+    let audit = app.get_json(&format!("/api/v1/audit-events?subject=realisation:{id}")).await;
+    let event = &audit["items"][0];
+    assert_eq!(event["action"], "realisation.submit");
+    assert_eq!(event["actor_name"], "pppa");
+    assert_eq!(event["details"]["request_id"], "uji-audit-42");
+    assert_eq!(event["details"]["before"], Value::Null);
+    assert_eq!(event["details"]["after"]["state"], "submitted");
+}

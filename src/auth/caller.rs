@@ -8,7 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use serde::Serialize;
 use strum::{AsRefStr, EnumString};
 use utoipa::ToSchema;
@@ -17,6 +17,7 @@ use crate::auth::tokens::{Subject, TokenError};
 use crate::db::accounts::{self, AuditEvent};
 use crate::domain::key::Key;
 use crate::error::{ApiError, AuthFailure};
+use crate::http::request_id::RequestId;
 use crate::state::AppState;
 
 /// The role of a user.
@@ -53,6 +54,8 @@ pub enum Principal {
 pub struct Caller {
     pub principal: Principal,
     pub client_ip: String,
+    /// The request's id, for audit records.
+    pub request_id: Option<String>,
 }
 
 impl Caller {
@@ -144,6 +147,7 @@ impl FromRequest for Caller {
         let state = request.app_data::<web::Data<AppState>>().cloned();
         let header = request.headers().get(AUTHORIZATION).map(|value| value.to_str().map(str::to_string));
         let client_ip = client_ip(request);
+        let request_id = request.extensions().get::<RequestId>().map(|id| id.0.clone());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state is missing")))?;
             let token = match header {
@@ -154,7 +158,7 @@ impl FromRequest for Caller {
             let result = authenticate(&state, token.as_deref()).await;
             match result {
                 Ok(principal) => {
-                    let caller = Caller { principal, client_ip };
+                    let caller = Caller { principal, client_ip, request_id };
                     tracing::Span::current().record("caller", caller.name());
                     Ok(caller)
                 }

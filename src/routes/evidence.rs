@@ -12,7 +12,6 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::caller::Caller;
-use crate::db::accounts::{self, AuditEvent};
 use crate::db::evidence::{self, EvidenceRow, NewEvidence};
 use crate::domain::evidence::{
     MAX_DESCRIPTION_CHARS, MAX_ITEMS_PER_REALISATION, check_url, clean_file_name, detect_type,
@@ -23,6 +22,7 @@ use crate::http::idempotency::{Idempotency, IdempotencyKey, response};
 use crate::routes::AppState;
 use crate::routes::params::NoParams;
 use crate::routes::realisations::RealisationPath;
+use crate::services::audit;
 use crate::services::realisations::{self as workflow, ActorRef, EvidenceView};
 
 /// Room for the multipart framing and the description around the file, in bytes.
@@ -451,20 +451,15 @@ async fn audit(
     item: &EvidenceRow,
 ) -> Result<(), ApiError> {
     let subject = format!("realisation:{}", item.realisation_id);
-    accounts::insert_audit(
+    audit::record(
         connection,
-        AuditEvent {
-            action,
-            actor_user_id: caller.user_id(),
-            actor_client_id: caller.client_id(),
-            actor_name: Some(caller.name()),
-            client_ip: Some(&caller.client_ip),
-            subject: Some(&subject),
-            details: serde_json::json!({
-                "evidence": item.id, "kind": item.kind, "file_name": item.file_name, "url": item.url,
-                "sha256": item.sha256.as_deref().map(hex), "size_bytes": item.size_bytes,
-            }),
-        },
+        caller,
+        action,
+        &subject,
+        serde_json::json!({
+            "evidence": item.id, "kind": item.kind, "file_name": item.file_name, "url": item.url,
+            "sha256": item.sha256.as_deref().map(hex), "size_bytes": item.size_bytes,
+        }),
     )
     .await?;
     Ok(())

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::caller::{AdminWithBody, Caller};
-use crate::db::accounts::{self, AuditEvent};
 use crate::db::idempotency::StoredResponse;
 use crate::db::organisations;
 use crate::db::periods::{self, PeriodFields, PeriodRow};
@@ -21,6 +20,7 @@ use crate::http::idempotency::{Idempotency, IdempotencyKey, IfMatch, etag, finge
 use crate::routes::AppState;
 use crate::routes::params::NoParams;
 use crate::routes::roadmaps::{RoadmapPath, find_roadmap};
+use crate::services::audit;
 use crate::views::OrganisationRef;
 
 /// Longest reason of an exception, in characters.
@@ -465,18 +465,6 @@ async fn audit(
     details: serde_json::Value,
 ) -> Result<(), ApiError> {
     let subject = format!("period:{}", period.code());
-    accounts::insert_audit(
-        connection,
-        AuditEvent {
-            action,
-            actor_user_id: caller.user_id(),
-            actor_client_id: caller.client_id(),
-            actor_name: Some(caller.name()),
-            client_ip: Some(&caller.client_ip),
-            subject: Some(&subject),
-            details,
-        },
-    )
-    .await?;
+    audit::record(connection, caller, action, &subject, details).await?;
     Ok(())
 }

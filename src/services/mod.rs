@@ -1,4 +1,5 @@
 //! Workflows that span several tables in one transaction; handlers call them.
 
 pub mod achievement;
+pub mod audit;
 pub mod realisations;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::caller::Caller;
-use crate::db::accounts::{self, AuditEvent};
+use crate::db::accounts;
 use crate::db::evidence::{self, EvidenceRow};
 use crate::db::idempotency::StoredResponse;
 use crate::db::indicators::{self, IndicatorSubject};
@@ -29,6 +29,7 @@ use crate::domain::realisation::{
 };
 use crate::error::{ApiError, FieldError, Resource};
 use crate::http::idempotency::response;
+use crate::services::audit;
 use crate::views::OrganisationRef;
 
 /// A realisation as the API shows it.
@@ -443,17 +444,12 @@ async fn record(
         })
     };
     let subject = format!("realisation:{}", after.id);
-    accounts::insert_audit(
+    audit::record(
         connection,
-        AuditEvent {
-            action: &format!("realisation.{action}"),
-            actor_user_id: caller.user_id(),
-            actor_client_id: caller.client_id(),
-            actor_name: Some(caller.name()),
-            client_ip: Some(&caller.client_ip),
-            subject: Some(&subject),
-            details: serde_json::json!({ "before": before.map(summary), "after": summary(after) }),
-        },
+        caller,
+        &format!("realisation.{action}"),
+        &subject,
+        serde_json::json!({ "before": before.map(summary), "after": summary(after) }),
     )
     .await?;
     Ok(view)
