@@ -563,3 +563,43 @@ async fn audit_record_names_the_request() {
     assert_eq!(event["details"]["before"], Value::Null);
     assert_eq!(event["details"]["after"]["state"], "submitted");
 }
+
+#[tokio::test]
+async fn service_client_reports_for_its_unit() {
+    let quarter = Quarter::open("refuse").await;
+    let app = &quarter.app;
+    let submitter = app.create_client_for("sigizi-pppa", &["read", "submit"], "DIN-PPPA").await;
+    let reader = app.create_client_for("dasbor-pppa", &["read"], "DIN-PPPA").await;
+
+    let created = app.report(&submitter, stunting(12, 1000, true)).await;
+    assert_eq!(created["submitted_by"]["name"], "sigizi-pppa");
+    assert!(created["submitted_by"]["client_id"].as_i64().is_some());
+
+    let response = app.send(Method::POST, REALISATIONS, Some(&reader), Some(&stunting(5, 100, true)), None).await;
+    assert_eq!(response.status(), 403, "the read scope does not submit");
+    // A client never verifies, even one tied to the coordinator.
+    let coordinator_client = app.create_client_for("dinkes-sistem", &["read", "submit"], "DIN-KESEHATAN").await;
+    quarter.act(403, &coordinator_client, id_of(&created), "verify", 1, json!({})).await;
+}
+
+#[tokio::test]
+async fn failed_audit_write_undoes_the_change() {
+    let quarter = Quarter::open("refuse").await;
+    let app = &quarter.app;
+    let id = id_of(&app.report(&quarter.pppa, stunting(12, 1000, true)).await);
+
+    // A constraint that rejects the audit record of a verification makes that write fail after
+    // the realisation's row has been updated in the same transaction.
+    let mut connection = app.database.connect().await;
+    let constraint =
+        "ALTER TABLE audit_events ADD CONSTRAINT reject_verify CHECK (action <> 'realisation.verify') NOT VALID";
+    diesel_async::RunQueryDsl::execute(diesel::sql_query(constraint), &mut connection).await.unwrap();
+
+    quarter.act(500, &quarter.dinkes, id, "verify", 1, json!({})).await;
+
+    let view = app.get_json(&format!("/api/v1/realisations/{id}")).await;
+    assert_eq!(view["state"], "submitted");
+    assert_eq!(view["version"], 1);
+    let versions = app.get_json(&format!("/api/v1/realisations/{id}/versions")).await;
+    assert_eq!(versions.as_array().unwrap().len(), 1, "no version row was kept");
+}

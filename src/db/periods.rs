@@ -147,9 +147,10 @@ pub async fn update(
         .optional()
 }
 
-pub async fn exceptions(connection: &mut AsyncPgConnection, period_id: i64) -> QueryResult<Vec<ExceptionRow>> {
+/// Loads the exceptions of the given periods, oldest first.
+pub async fn exceptions(connection: &mut AsyncPgConnection, period_ids: &[i64]) -> QueryResult<Vec<ExceptionRow>> {
     period_exceptions::table
-        .filter(period_exceptions::period_id.eq(period_id))
+        .filter(period_exceptions::period_id.eq_any(period_ids))
         .order(period_exceptions::id)
         .select(ExceptionRow::as_select())
         .load(connection)

@@ -131,12 +131,7 @@ pub async fn list_periods(
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let rows = periods::list(&mut connection, roadmap.id).await?;
-
-    let mut views = Vec::with_capacity(rows.len());
-    for row in rows {
-        views.push(view(&mut connection, row, state.clock.today()).await?);
-    }
-    Ok(web::Json(views))
+    Ok(web::Json(views(&mut connection, rows, state.clock.today()).await?))
 }
 
 /// Shows one period with its exceptions; `ETag` carries its version.
@@ -423,10 +418,33 @@ async fn find_period(connection: &mut AsyncPgConnection, path: &PeriodPath) -> R
 }
 
 async fn view(connection: &mut AsyncPgConnection, row: PeriodRow, today: NaiveDate) -> Result<PeriodView, ApiError> {
-    let exceptions = periods::exceptions(connection, row.id).await?;
+    let mut views = views(connection, vec![row], today).await?;
+    Ok(views.remove(0))
+}
+
+/// Builds the views of periods with two queries, whatever their number.
+async fn views(
+    connection: &mut AsyncPgConnection,
+    rows: Vec<PeriodRow>,
+    today: NaiveDate,
+) -> Result<Vec<PeriodView>, ApiError> {
+    let period_ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let mut exceptions = periods::exceptions(connection, &period_ids).await?;
     let ids: Vec<i64> = exceptions.iter().map(|exception| exception.organisation_id).collect();
     let organisations = organisations::refs_by_id(connection, &ids).await?;
-    Ok(PeriodView {
+    Ok(rows.into_iter().map(|row| period_view(row, &mut exceptions, &organisations, today)).collect())
+}
+
+fn period_view(
+    row: PeriodRow,
+    exceptions: &mut Vec<periods::ExceptionRow>,
+    organisations: &std::collections::HashMap<i64, OrganisationRef>,
+    today: NaiveDate,
+) -> PeriodView {
+    let (own, others): (Vec<_>, Vec<_>) = exceptions.drain(..).partition(|exception| exception.period_id == row.id);
+    *exceptions = others;
+    let exceptions = own;
+    PeriodView {
         id: row.id,
         period: row.code(),
         year: row.year,
@@ -447,7 +465,7 @@ async fn view(connection: &mut AsyncPgConnection, row: PeriodRow, today: NaiveDa
             })
             .collect(),
         version: row.version,
-    })
+    }
 }
 
 fn summary(row: &PeriodRow) -> serde_json::Value {

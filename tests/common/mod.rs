@@ -274,6 +274,30 @@ impl TestApp {
         (created.id, token)
     }
 
+    /// Inserts an active service client tied to an organisation, and returns an access token.
+    pub async fn create_client_for(&self, client_id: &str, scopes: &[&str], organisation_code: &str) -> String {
+        let mut connection = self.database.connect().await;
+        let organisation =
+            petajalan::db::organisations::find(&mut connection, petajalan::domain::key::Key::Code(organisation_code))
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("no organisation {organisation_code}"));
+        let scopes: Vec<String> = scopes.iter().map(|scope| scope.to_string()).collect();
+        let secret_hash = test_password_hash().await;
+        let created = petajalan::db::accounts::insert_client(
+            &mut connection,
+            client_id,
+            client_id,
+            &scopes,
+            Some(organisation.id),
+            &secret_hash,
+        )
+        .await
+        .unwrap()
+        .expect("client id is free");
+        self.auth.tokens.issue(Subject::Client(created.id)).unwrap().0
+    }
+
     /// Starts the service on a fresh database with the Semarang road map imported.
     pub async fn spawn_with_semarang() -> TestApp {
         let app = TestApp::spawn().await;
