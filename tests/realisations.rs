@@ -603,3 +603,27 @@ async fn failed_audit_write_undoes_the_change() {
     let versions = app.get_json(&format!("/api/v1/realisations/{id}/versions")).await;
     assert_eq!(versions.as_array().unwrap().len(), 1, "no version row was kept");
 }
+
+#[tokio::test]
+async fn idempotency_keys_belong_to_their_caller() {
+    let quarter = Quarter::open("refuse").await;
+    let app = &quarter.app;
+    let send = |token: &str, body: Value| {
+        app.client
+            .post(format!("{}{REALISATIONS}", app.address))
+            .bearer_auth(token.to_string())
+            .header("Idempotency-Key", "kunci-yang-sama")
+            .json(&body)
+            .send()
+    };
+
+    let first = send(&quarter.pppa, stunting(12, 1000, true)).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let other = send(&quarter.ppkb, stunting(12, 1000, true)).await.unwrap();
+    assert_eq!(other.status(), 201);
+    assert!(other.headers().get("idempotent-replayed").is_none());
+    let other: Value = other.json().await.unwrap();
+    assert_ne!(other["id"], first["id"], "another caller's key never returns the first caller's response");
+    assert_eq!(other["organisation"]["code"], "DIN-PPKB");
+}
