@@ -181,6 +181,7 @@ async fn same_file_twice_is_stored_once() {
     assert_eq!(again.status(), 200);
     let again: Value = again.json().await.unwrap();
     assert_eq!(again["id"], first["id"]);
+    assert_eq!(again["added_by"]["name"], "pppa");
 
     let stored = std::fs::read_dir(common::repo_path("target/test-evidence").join(&app.database.name).join("evidence"))
         .unwrap()
@@ -197,7 +198,8 @@ async fn realisation_holds_at_most_twenty_items() {
         app.expect(201, Method::POST, &path, Some(&pppa), Some(&link), None).await;
     }
     let link = json!({"url": "https://semarangkota.go.id/bukti/21.pdf"});
-    app.expect(422, Method::POST, &path, Some(&pppa), Some(&link), None).await;
+    let problem = app.expect(422, Method::POST, &path, Some(&pppa), Some(&link), None).await;
+    assert_eq!(problem["errors"][0]["field"], "url");
 }
 
 #[tokio::test]

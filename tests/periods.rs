@@ -71,8 +71,8 @@ async fn locked_period_only_unlocks() {
     let exception = json!({"organisation": "DIN-PPPA", "until": "2023-05-10", "reason": "Server mati"});
     app.expect(409, Method::POST, &format!("{path}/exceptions"), Some(&admin), Some(&exception), None).await;
 
-    let unlocked = patch(json!({"locked": false}), "\"2\"").await;
-    assert_eq!(unlocked.status(), 200);
+    let unlocked = patch(json!({"locked": false, "deadline": "2023-05-10"}), "\"2\"").await;
+    assert_eq!(unlocked.status(), 200, "unlocking and changing go together");
     assert_eq!(unlocked.headers()["etag"], "\"3\"");
     assert_eq!(patch(json!({"deadline": "2023-05-15"}), "\"3\"").await.status(), 200);
     assert_eq!(patch(json!({"deadline": "2023-05-20"}), "\"3\"").await.status(), 412);
@@ -96,6 +96,7 @@ async fn exception_needs_a_future_day_and_a_reason() {
 
     let body = json!({"organisation": "DIN-PPPA", "until": "2023-05-25", "reason": "Jaringan terputus"});
     let period = app.expect(201, Method::POST, &path, Some(&admin), Some(&body), None).await;
+    assert_eq!(period["version"], 2, "an exception changes the period's version");
     assert_eq!(period["exceptions"][0]["organisation"]["code"], "DIN-PPPA");
     assert_eq!(period["exceptions"][0]["until"], "2023-05-25");
 

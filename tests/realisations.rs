@@ -521,6 +521,14 @@ async fn refusal_names_who_may_act() {
     assert!(detail.contains("DIN-KESEHATAN") && detail.contains("IND-38"), "{detail}");
     let problem = quarter.act(403, &quarter.admin, id, "return", 1, json!({"note": "Salah"})).await;
     assert!(problem["detail"].as_str().unwrap().contains("DIN-KESEHATAN"), "{problem}");
+    let problem = quarter.act(403, &quarter.app.token, id, "verify", 1, json!({})).await;
+    assert!(problem["detail"].as_str().unwrap().contains("hanya untuk membaca"), "a viewer reads only: {problem}");
+
+    // DISKOMINFO coordinates IND-04 and reports it, so it may not verify its own report.
+    let own =
+        id_of(&app.report(&quarter.diskominfo, json!({"indicator": "IND-04", "period": "2023-Q1", "value": 3})).await);
+    let problem = quarter.act(403, &quarter.diskominfo, own, "verify", 1, json!({})).await;
+    assert!(problem["detail"].as_str().unwrap().contains("sekretariat"), "{problem}");
 }
 
 #[tokio::test]
@@ -626,4 +634,13 @@ async fn idempotency_keys_belong_to_their_caller() {
     let other: Value = other.json().await.unwrap();
     assert_ne!(other["id"], first["id"], "another caller's key never returns the first caller's response");
     assert_eq!(other["organisation"]["code"], "DIN-PPKB");
+}
+
+#[tokio::test]
+async fn me_lists_indicators_the_unit_reports() {
+    let quarter = Quarter::open("refuse").await;
+    let me = quarter.app.get_json_as(&quarter.dinkes, "/api/v1/me").await;
+    let reports: Vec<&str> =
+        me["reports"].as_array().unwrap().iter().map(|item| item["code"].as_str().unwrap()).collect();
+    assert_eq!(reports, ["IND-37"], "Dinas Kesehatan reports the SSGI prevalence for the city");
 }

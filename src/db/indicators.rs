@@ -22,6 +22,8 @@ use crate::views::{FigureView, IndicatorView, PlacementView};
 pub enum OrganisationRole {
     Coordinator,
     Implementer,
+    /// The designated reporting unit, whose figure is the one that counts.
+    ReportingUnit,
     #[default]
     Any,
 }
@@ -84,6 +86,7 @@ fn filtered(roadmap_id: i64, filter: &IndicatorFilter) -> BoxedIndicators<'stati
         query = match role {
             OrganisationRole::Coordinator => query.filter(indicators::coordinator_id.eq(organisation_id)),
             OrganisationRole::Implementer => query.filter(indicators::id.eq_any(implemented)),
+            OrganisationRole::ReportingUnit => query.filter(indicators::reporting_unit_id.eq(organisation_id)),
             OrganisationRole::Any => {
                 query.filter(indicators::coordinator_id.eq(organisation_id).or(indicators::id.eq_any(implemented)))
             }
@@ -280,6 +283,7 @@ pub async fn refs_for_organisation(
     let query = match role {
         OrganisationRole::Coordinator => query.filter(indicators::coordinator_id.eq(organisation_id)),
         OrganisationRole::Implementer => query.filter(indicators::id.eq_any(implemented)),
+        OrganisationRole::ReportingUnit => query.filter(indicators::reporting_unit_id.eq(organisation_id)),
         OrganisationRole::Any => {
             query.filter(indicators::coordinator_id.eq(organisation_id).or(indicators::id.eq_any(implemented)))
         }

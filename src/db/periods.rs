@@ -191,3 +191,15 @@ pub async fn insert_exception(
         .get_result(connection)
         .await
 }
+
+/// Raises a period's version after a change to its exceptions, so that its ETag changes too.
+pub async fn bump_version(connection: &mut AsyncPgConnection, id: i64) -> QueryResult<PeriodRow> {
+    diesel::update(reporting_periods::table.find(id))
+        .set((
+            reporting_periods::version.eq(reporting_periods::version + 1),
+            reporting_periods::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(PeriodRow::as_returning())
+        .get_result(connection)
+        .await
+}

@@ -116,9 +116,11 @@ impl PeriodRefusal {
     pub fn message(&self, period: PeriodCode, lang: Lang) -> String {
         match (self, lang) {
             (PeriodRefusal::Locked, Lang::Id) => {
-                format!("periode {period} sudah dikunci; data periode ini tidak dapat diubah lagi")
+                format!("periode {period} sedang dikunci; data periode ini tidak dapat diubah selama terkunci")
             }
-            (PeriodRefusal::Locked, Lang::En) => format!("period {period} is locked; its data can no longer change"),
+            (PeriodRefusal::Locked, Lang::En) => {
+                format!("period {period} is locked; its data cannot change while it is")
+            }
             (PeriodRefusal::NotYetOpen { opens_on }, Lang::Id) => {
                 format!("periode {period} baru dibuka pada {opens_on} (WIB)")
             }

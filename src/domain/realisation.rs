@@ -166,7 +166,7 @@ pub fn read_value(input: &ValueInput, rules: ValueRules) -> Result<RealisedValue
             && denominator > BigDecimal::zero()
         {
             let percent = (&numerator * BigDecimal::from(100) / &denominator).with_scale_round(4, RoundingMode::HalfUp);
-            read.printed = format!("{}/{}", Decimal::new(numerator.clone()), Decimal::new(denominator.clone()));
+            read.printed = format!("{}/{}", printed(input.numerator.as_ref()), printed(input.denominator.as_ref()));
             read.number = Some(percent.normalized());
             read.numerator = Some(numerator);
             read.denominator = Some(denominator);

@@ -165,6 +165,9 @@ pub struct MeView {
     pub organisation: Option<OrganisationRef>,
     pub coordinates: Vec<IndicatorRef>,
     pub implements: Vec<IndicatorRef>,
+    /// Indicators for which the organisation is the designated reporting unit: its figure is the
+    /// one that counts, and it may report even where it is not an implementer.
+    pub reports: Vec<IndicatorRef>,
 }
 
 /// Tells the caller who they are and what their organisation coordinates and implements.
@@ -200,12 +203,14 @@ pub async fn me(
         }
         None => None,
     };
-    let (coordinates, implements) = match organisation_id {
+    let (coordinates, implements, reports) = match organisation_id {
         Some(organisation_id) => (
             indicators::refs_for_organisation(&mut connection, organisation_id, OrganisationRole::Coordinator).await?,
             indicators::refs_for_organisation(&mut connection, organisation_id, OrganisationRole::Implementer).await?,
+            indicators::refs_for_organisation(&mut connection, organisation_id, OrganisationRole::ReportingUnit)
+                .await?,
         ),
-        None => (Vec::new(), Vec::new()),
+        None => (Vec::new(), Vec::new(), Vec::new()),
     };
     let to_refs = |rows: Vec<(String, String, String)>| {
         rows.into_iter().map(|(roadmap, code, name)| IndicatorRef { roadmap, code, name }).collect()
@@ -220,5 +225,6 @@ pub async fn me(
         organisation,
         coordinates: to_refs(coordinates),
         implements: to_refs(implements),
+        reports: to_refs(reports),
     }))
 }

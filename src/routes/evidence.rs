@@ -185,13 +185,25 @@ pub async fn add_evidence(
                     && let Some(earlier) = evidence::find_file_by_digest(connection, row.id, digest).await?
                 {
                     // The same bytes again, so the earlier item is kept and nothing new is stored.
-                    let view = workflow::evidence_view(&earlier, None);
+                    let (users, clients) = crate::db::accounts::actor_names(
+                        connection,
+                        &earlier.added_by_user_id.into_iter().collect::<Vec<_>>(),
+                        &earlier.added_by_client_id.into_iter().collect::<Vec<_>>(),
+                    )
+                    .await?;
+                    let added_by = earlier
+                        .added_by_user_id
+                        .and_then(|id| users.get(&id).map(|name| (Some(id), None, name)))
+                        .or_else(|| earlier.added_by_client_id.and_then(|id| clients.get(&id).map(|name| (None, Some(id), name))))
+                        .map(|(user_id, client_id, name)| ActorRef { user_id, client_id, name: name.clone() });
+                    let view = workflow::evidence_view(&earlier, added_by);
                     let stored = response(StatusCode::OK, &view, None, view.download.clone());
                     return Ok((idempotency.record(connection, stored).await?, false));
                 }
                 if evidence::count_active(connection, row.id).await? >= MAX_ITEMS_PER_REALISATION {
+                    let field = if new.kind == "link" { "url" } else { "file" };
                     return Err(ApiError::InvalidBody(vec![FieldError::new(
-                        "file",
+                        field,
                         format!("satu realisasi paling banyak memuat {MAX_ITEMS_PER_REALISATION} bukti dukung; hapus yang tidak perlu"),
                         format!("a realisation holds at most {MAX_ITEMS_PER_REALISATION} evidence items; remove one first"),
                     )]));

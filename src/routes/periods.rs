@@ -272,7 +272,8 @@ pub async fn update_period(
         .transaction::<_, ApiError, _>(async |connection| {
             if_match.check(current.version)?;
             let changes_settings = body.opens_on.is_some() || body.deadline.is_some() || body.late_policy.is_some();
-            if current.locked_at.is_some() && (changes_settings || body.locked == Some(true)) {
+            let stays_locked = body.locked != Some(false);
+            if current.locked_at.is_some() && stays_locked && (changes_settings || body.locked == Some(true)) {
                 return Err(locked(&current));
             }
             let fields = PeriodFields {
@@ -379,11 +380,12 @@ pub async fn create_exception(
             }
             let exception =
                 periods::insert_exception(connection, period.id, organisation.id, body.until, reason, admin_id).await?;
+            let period = periods::bump_version(connection, period.id).await?;
             let details = serde_json::json!({
                 "organisation": organisation.code, "until": exception.until, "reason": exception.reason,
             });
             audit(connection, &caller, "period.exception", &period, details).await?;
-            let view = view(connection, period.clone(), today).await?;
+            let view = view(connection, period, today).await?;
             let stored: StoredResponse = response(StatusCode::CREATED, &view, Some(view.version), Some(location));
             idempotency.record(connection, stored).await
         })

@@ -315,7 +315,7 @@ pub async fn change(
     let standing = standing_of(caller, &before, &subject);
     let action = change.action();
     if standing != required_standing(action) {
-        return Err(denied(connection, action, &before, &subject).await?);
+        return Err(denied(connection, caller, action, &before, &subject).await?);
     }
     let period = periods::lock_for_change(connection, before.period_id).await?;
     check_version(before.version)?;
@@ -377,6 +377,7 @@ pub async fn change(
 /// Explains who may take an action the caller may not.
 async fn denied(
     connection: &mut AsyncPgConnection,
+    caller: &Caller,
     action: Action,
     row: &RealisationRow,
     subject: &IndicatorSubject,
@@ -386,18 +387,34 @@ async fn denied(
     let name = |id: Option<i64>| id.and_then(|id| names.get(&id)).map_or_else(String::new, |found| found.code.clone());
     let owner = name(Some(row.organisation_id));
     let code = &subject.row.code;
+    let read_only =
+        !caller.is_admin() && caller.reporting_organisation().is_none() && caller.user_organisation().is_none();
+    if read_only {
+        return Ok(ApiError::Denied {
+            indonesian: "peran atau cakupan Anda hanya untuk membaca; realisasi diubah oleh organisasi pelapornya dan diverifikasi koordinatornya".into(),
+            english: "your role or scope is read-only; a realisation is changed by its reporting organisation and verified by its coordinator".into(),
+        });
+    }
     let error = match action {
         Action::Edit | Action::Submit => ApiError::Denied {
             indonesian: format!("hanya {owner}, organisasi pelapor realisasi ini, yang dapat mengubah dan mengirimnya"),
             english: format!("only {owner}, the organisation that reports this realisation, may edit and submit it"),
         },
-        Action::Verify | Action::Return if subject.row.coordinator_id.is_none_or(|id| id == row.organisation_id) => {
+        Action::Verify | Action::Return if subject.row.coordinator_id.is_none() => ApiError::Denied {
+            indonesian: format!(
+                "indikator {code} tidak punya koordinator, sehingga hanya sekretariat (admin) yang memverifikasi atau mengembalikan realisasinya"
+            ),
+            english: format!(
+                "indicator {code} has no coordinator, so only the secretariat (admin) verifies or returns its realisations"
+            ),
+        },
+        Action::Verify | Action::Return if subject.row.coordinator_id == Some(row.organisation_id) => {
             ApiError::Denied {
                 indonesian: format!(
-                    "realisasi indikator {code} ini dilaporkan oleh koordinatornya sendiri atau indikatornya tanpa koordinator, sehingga hanya sekretariat (admin) yang memverifikasi atau mengembalikannya"
+                    "realisasi ini dilaporkan oleh {owner}, koordinator indikator {code}, sehingga sekretariat (admin) yang memverifikasi atau mengembalikannya; tidak ada yang memverifikasi laporannya sendiri"
                 ),
                 english: format!(
-                    "this realisation of indicator {code} was reported by its own coordinator, or the indicator has none, so only the secretariat (admin) verifies or returns it"
+                    "this realisation was reported by {owner}, the coordinator of indicator {code}, so the secretariat (admin) verifies or returns it; nobody verifies their own report"
                 ),
             }
         }
