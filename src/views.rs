@@ -128,6 +128,13 @@ pub struct IndicatorView {
     pub reporting_unit: Option<OrganisationRef>,
     /// The formula for lower-is-better achievement.
     pub lower_rule: LowerRule,
+    /// When the indicator was retired; a retired indicator accepts no new realisations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired_reason: Option<String>,
+    /// Raised by every change; send it back in `If-Match` to retire the indicator.
+    pub version: i32,
     /// Every place in the tree where the indicator is shown; it is reported once.
     pub placements: Vec<PlacementView>,
     pub baseline: Option<FigureView>,

@@ -90,6 +90,32 @@ fn table() -> Vec<Row> {
             format!("{roadmap}/indicators/IND-05/achievement?year=2023"),
             READ,
         ),
+        row(
+            "get",
+            "/api/v1/roadmaps/{roadmap}/indicators/{item}/targets",
+            format!("{roadmap}/indicators/IND-05/targets"),
+            READ,
+        ),
+        row(
+            "get",
+            "/api/v1/roadmaps/{roadmap}/indicators/{item}/targets/{year}/history",
+            format!("{roadmap}/indicators/IND-05/targets/2024/history"),
+            READ,
+        ),
+        // BAG-OTDA coordinates IND-05; `*` matches whatever version the admin's revision left.
+        Row {
+            method: "put",
+            template: "/api/v1/roadmaps/{roadmap}/indicators/{item}/targets/{year}",
+            path: format!("{roadmap}/indicators/IND-05/targets/2024"),
+            expected: [200, 200, 403, 403, 403, 403, 401],
+            if_match: Some("*"),
+        },
+        guarded(
+            "post",
+            "/api/v1/roadmaps/{roadmap}/indicators/{item}/retire",
+            format!("{roadmap}/indicators/IND-01/retire"),
+            ADMIN_ONLY,
+        ),
         row("get", "/api/v1/roadmaps/{roadmap}/realisations", format!("{roadmap}/realisations"), READ),
         row(
             "post",
@@ -186,6 +212,10 @@ async fn body_for(app: &TestApp, template: &str, caller_index: usize) -> Value {
             json!({"indicator": "IND-02", "period": "2023-Q1", "value": "15,9"})
         }
         "/api/v1/realisations/{id}" => json!({"value": "80"}),
+        "/api/v1/roadmaps/{roadmap}/indicators/{item}/targets/{year}" => {
+            json!({"value": ">75/BB", "reason": "Penyesuaian target nasional", "reference": "Surat MenPAN-RB"})
+        }
+        "/api/v1/roadmaps/{roadmap}/indicators/{item}/retire" => json!({"reason": "Digabung dengan IND-05"}),
         "/api/v1/realisations/{id}/return" => json!({"note": "Lampirkan berita acara"}),
         "/api/v1/realisations/{id}/evidence" => json!({"url": "https://semarangkota.go.id/bukti.pdf"}),
         _ => json!({}),

@@ -619,6 +619,15 @@ async fn sync_figures(
 
     let imported: Vec<i64> =
         document.indicators.iter().filter_map(|entry| indicator_ids.get(&entry.code).copied()).collect();
+    // Targets set or revised through the API are kept: the file does not overwrite their newer
+    // value, and they are counted as unchanged.
+    let revised: std::collections::HashSet<(i64, i32)> =
+        crate::db::targets::revised_targets(connection, &imported).await?.into_iter().collect();
+    let api_target = |indicator_id: i64, role: &str, year: i32| {
+        role == crate::domain::indicator::FigureRole::Target.as_ref() && revised.contains(&(indicator_id, year))
+    };
+    desired.retain(|(indicator_id, role, year), _| !api_target(*indicator_id, role, *year));
+
     let existing: Vec<(i64, FigureRow)> = indicator_figures::table
         .filter(indicator_figures::indicator_id.eq_any(&imported))
         .filter(indicator_figures::quarter.is_null())
@@ -629,6 +638,10 @@ async fn sync_figures(
     let mut counts = TableCounts::default();
     let mut stale = Vec::new();
     for (id, row) in existing {
+        if api_target(row.indicator_id, &row.role, row.year) {
+            counts.unchanged += 1;
+            continue;
+        }
         match desired.remove(&(row.indicator_id, row.role.clone(), row.year)) {
             None => stale.push(id),
             Some(figure) if figure == StoredFigure::from_row(&row)? => counts.unchanged += 1,
@@ -648,6 +661,7 @@ async fn sync_figures(
                         indicator_figures::label.eq(&columns.label),
                         indicator_figures::stated_value.eq(&figure.stated_value),
                         indicator_figures::note.eq(&figure.note),
+                        indicator_figures::version.eq(indicator_figures::version + 1),
                         indicator_figures::updated_at.eq(now),
                     ))
                     .execute(connection)

@@ -14,3 +14,4 @@ pub mod realisations;
 pub mod roadmaps;
 pub mod rows;
 pub mod schema;
+pub mod targets;

@@ -82,6 +82,9 @@ pub struct IndicatorRow {
     pub combine_rule: String,
     pub reporting_unit_id: Option<i64>,
     pub lower_rule: String,
+    pub retired_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub retired_reason: Option<String>,
+    pub version: i32,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -103,6 +106,7 @@ pub struct FigureRow {
     pub label: Option<String>,
     pub stated_value: Option<String>,
     pub note: Option<String>,
+    pub version: i32,
 }
 
 /// The columns of a placement: its goal, objective or activity id, exactly one of them set.

@@ -96,6 +96,9 @@ diesel::table! {
         combine_rule -> Text,
         reporting_unit_id -> Nullable<Int8>,
         lower_rule -> Text,
+        retired_at -> Nullable<Timestamptz>,
+        retired_reason -> Nullable<Text>,
+        version -> Int4,
     }
 }
 
@@ -139,6 +142,7 @@ diesel::table! {
         note -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        version -> Int4,
     }
 }
 
@@ -171,6 +175,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     realisations,
     realisation_versions,
     evidence,
+    target_revisions,
 );
 
 diesel::table! {
@@ -354,3 +359,22 @@ diesel::joinable!(realisations -> reporting_periods (period_id));
 diesel::joinable!(realisations -> indicators (indicator_id));
 diesel::joinable!(realisation_versions -> realisations (realisation_id));
 diesel::joinable!(evidence -> realisations (realisation_id));
+
+diesel::table! {
+    target_revisions (id) {
+        id -> Int8,
+        indicator_id -> Int8,
+        year -> Int4,
+        quarter -> Nullable<Int2>,
+        printed -> Text,
+        value -> Jsonb,
+        previous_printed -> Nullable<Text>,
+        previous_value -> Nullable<Jsonb>,
+        reason -> Text,
+        reference -> Text,
+        revised_by_user_id -> Int8,
+        effective_from -> Timestamptz,
+    }
+}
+
+diesel::joinable!(target_revisions -> indicators (indicator_id));

@@ -12,4 +12,5 @@ pub mod password_policy;
 pub mod period;
 pub mod realisation;
 pub mod roadmap_file;
+pub mod target;
 pub mod value;

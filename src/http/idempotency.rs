@@ -62,6 +62,11 @@ impl FromRequest for IfMatch {
 }
 
 impl IfMatch {
+    /// Returns whether the request has an `If-Match` header.
+    pub fn is_present(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// Checks the header against the current version: missing gives 428, a mismatch 412.
     /// Weak tags never match, as RFC 9110 requires for If-Match.
     pub fn check(&self, version: i32) -> Result<(), ApiError> {

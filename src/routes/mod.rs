@@ -12,6 +12,7 @@ pub mod params;
 pub mod periods;
 pub mod realisations;
 pub mod roadmaps;
+pub mod targets;
 pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -34,6 +35,10 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(indicators::list_indicators)
         .service(indicators::get_indicator)
         .service(indicators::get_achievement)
+        .service(targets::list_targets)
+        .service(targets::target_history)
+        .service(targets::revise_target)
+        .service(targets::retire_indicator)
         .service(organisations::list_organisations)
         .service(organisations::get_organisation)
         .service(auth::issue_token)

@@ -62,6 +62,9 @@ pub struct IndicatorAchievement {
     pub yearly_rule: YearlyRule,
     /// The year's target, where the road map sets one.
     pub target: Option<FigureView>,
+    /// Whether the year's target was set or revised through the API; its history is at
+    /// `.../targets/{year}/history`.
+    pub target_revised: bool,
     pub quarters: Vec<QuarterView>,
     /// The year's figure from its quarters by the yearly rule.
     pub figure: Option<Figure>,
@@ -105,6 +108,7 @@ pub async fn for_year(
         quarters.push(QuarterView { period: PeriodCode { year, quarter }, status, figure, reported, achievement });
     }
 
+    let target_revised = crate::db::targets::revised_years(connection, subject.row.id).await?.contains(&year);
     let figure = achievement::yearly(yearly_rule, &figures);
     let achievement = judge(subject, year, None, figure.as_ref());
     let target = subject.target(year, None).and_then(|row| {
@@ -129,6 +133,7 @@ pub async fn for_year(
         combine_rule,
         yearly_rule,
         target,
+        target_revised,
         quarters,
         figure,
         achievement,

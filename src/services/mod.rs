@@ -3,3 +3,4 @@
 pub mod achievement;
 pub mod audit;
 pub mod realisations;
+pub mod targets;

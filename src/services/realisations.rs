@@ -227,6 +227,7 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<StoredResponse, ApiError> {
     let Report { value, note, submit } = report;
+    crate::services::targets::refuse_if_retired(subject)?;
     let Some(organisation_id) = caller.reporting_organisation() else {
         return Err(ApiError::Forbidden);
     };
@@ -326,6 +327,9 @@ pub async fn change(
         Refusal::WrongState { state } => wrong_state(action, state),
     })?;
 
+    if action == Action::Submit {
+        crate::services::targets::refuse_if_retired(&subject)?;
+    }
     let today = crate::clock::jakarta_date(now);
     let rules = period.rules();
     let first_submission = action == Action::Submit && state == RealisationState::Draft;

@@ -1,0 +1,196 @@
+//! Queries on targets set or revised through the API, and on retiring indicators.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::rows::{FigureColumns, FigureRow};
+use crate::db::schema::{indicator_figures, indicators, target_revisions};
+use crate::domain::indicator::FigureRole;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = target_revisions)]
+pub struct RevisionRow {
+    pub id: i64,
+    pub indicator_id: i64,
+    pub year: i32,
+    pub printed: String,
+    pub value: serde_json::Value,
+    pub previous_printed: Option<String>,
+    pub previous_value: Option<serde_json::Value>,
+    pub reason: String,
+    pub reference: String,
+    pub revised_by_user_id: i64,
+    pub effective_from: DateTime<Utc>,
+}
+
+/// A new revision of a yearly target.
+pub struct NewRevision<'a> {
+    pub indicator_id: i64,
+    pub year: i32,
+    pub printed: &'a str,
+    pub value: serde_json::Value,
+    pub previous: Option<(String, serde_json::Value)>,
+    pub reason: &'a str,
+    pub reference: &'a str,
+    pub revised_by_user_id: i64,
+    pub effective_from: DateTime<Utc>,
+}
+
+/// Loads the revisions of an indicator's yearly targets, oldest first; all years with `None`.
+pub async fn revisions(
+    connection: &mut AsyncPgConnection,
+    indicator_id: i64,
+    year: Option<i32>,
+) -> QueryResult<Vec<RevisionRow>> {
+    let mut query = target_revisions::table
+        .filter(target_revisions::indicator_id.eq(indicator_id))
+        .filter(target_revisions::quarter.is_null())
+        .into_boxed();
+    if let Some(year) = year {
+        query = query.filter(target_revisions::year.eq(year));
+    }
+    query.order(target_revisions::id).select(RevisionRow::as_select()).load(connection).await
+}
+
+/// Finds an indicator's yearly target with its id and version, locked until the transaction
+/// ends.
+pub async fn find_target_for_update(
+    connection: &mut AsyncPgConnection,
+    indicator_id: i64,
+    year: i32,
+) -> QueryResult<Option<(i64, i32, FigureRow)>> {
+    indicator_figures::table
+        .filter(indicator_figures::indicator_id.eq(indicator_id))
+        .filter(indicator_figures::role.eq(FigureRole::Target.as_ref()))
+        .filter(indicator_figures::year.eq(year))
+        .filter(indicator_figures::quarter.is_null())
+        .for_update()
+        .select((indicator_figures::id, indicator_figures::version, FigureRow::as_select()))
+        .first(connection)
+        .await
+        .optional()
+}
+
+/// Writes a yearly target: updates the figure `existing` names, or inserts one. Returns the
+/// figure's new version.
+pub async fn write_target(
+    connection: &mut AsyncPgConnection,
+    indicator_id: i64,
+    year: i32,
+    printed: &str,
+    columns: &FigureColumns,
+    existing: Option<i64>,
+) -> QueryResult<i32> {
+    let values = (
+        indicator_figures::printed.eq(printed),
+        indicator_figures::value_type.eq(columns.value_type),
+        indicator_figures::number.eq(&columns.number),
+        indicator_figures::count.eq(&columns.count),
+        indicator_figures::qualifier.eq(&columns.qualifier),
+        indicator_figures::band_low.eq(&columns.band_low),
+        indicator_figures::band_high.eq(&columns.band_high),
+        indicator_figures::comparator.eq(&columns.comparator),
+        indicator_figures::grade.eq(&columns.grade),
+        indicator_figures::label.eq(&columns.label),
+        indicator_figures::stated_value.eq(None::<String>),
+    );
+    match existing {
+        Some(id) => {
+            diesel::update(indicator_figures::table.find(id))
+                .set((
+                    values,
+                    indicator_figures::version.eq(indicator_figures::version + 1),
+                    indicator_figures::updated_at.eq(diesel::dsl::now),
+                ))
+                .returning(indicator_figures::version)
+                .get_result(connection)
+                .await
+        }
+        None => {
+            diesel::insert_into(indicator_figures::table)
+                .values((
+                    indicator_figures::indicator_id.eq(indicator_id),
+                    indicator_figures::role.eq(FigureRole::Target.as_ref()),
+                    indicator_figures::year.eq(year),
+                    values,
+                ))
+                .returning(indicator_figures::version)
+                .get_result(connection)
+                .await
+        }
+    }
+}
+
+pub async fn insert_revision(
+    connection: &mut AsyncPgConnection,
+    revision: &NewRevision<'_>,
+) -> QueryResult<RevisionRow> {
+    let (previous_printed, previous_value) = match &revision.previous {
+        Some((printed, value)) => (Some(printed.clone()), Some(value.clone())),
+        None => (None, None),
+    };
+    diesel::insert_into(target_revisions::table)
+        .values((
+            target_revisions::indicator_id.eq(revision.indicator_id),
+            target_revisions::year.eq(revision.year),
+            target_revisions::printed.eq(revision.printed),
+            target_revisions::value.eq(&revision.value),
+            target_revisions::previous_printed.eq(previous_printed),
+            target_revisions::previous_value.eq(previous_value),
+            target_revisions::reason.eq(revision.reason),
+            target_revisions::reference.eq(revision.reference),
+            target_revisions::revised_by_user_id.eq(revision.revised_by_user_id),
+            target_revisions::effective_from.eq(revision.effective_from),
+        ))
+        .returning(RevisionRow::as_returning())
+        .get_result(connection)
+        .await
+}
+
+/// The years of an indicator's targets that were set or revised through the API.
+pub async fn revised_years(connection: &mut AsyncPgConnection, indicator_id: i64) -> QueryResult<Vec<i32>> {
+    target_revisions::table
+        .filter(target_revisions::indicator_id.eq(indicator_id))
+        .filter(target_revisions::quarter.is_null())
+        .select(target_revisions::year)
+        .distinct()
+        .load(connection)
+        .await
+}
+
+/// Every (indicator, year) whose yearly target was set or revised through the API, among the
+/// given indicators.
+pub async fn revised_targets(
+    connection: &mut AsyncPgConnection,
+    indicator_ids: &[i64],
+) -> QueryResult<Vec<(i64, i32)>> {
+    target_revisions::table
+        .filter(target_revisions::indicator_id.eq_any(indicator_ids))
+        .filter(target_revisions::quarter.is_null())
+        .select((target_revisions::indicator_id, target_revisions::year))
+        .distinct()
+        .load(connection)
+        .await
+}
+
+/// Retires an indicator if it still has `version`; returns `false` when another change came
+/// first.
+pub async fn retire(
+    connection: &mut AsyncPgConnection,
+    indicator_id: i64,
+    version: i32,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let changed = diesel::update(indicators::table.find(indicator_id).filter(indicators::version.eq(version)))
+        .set((
+            indicators::retired_at.eq(Some(at)),
+            indicators::retired_reason.eq(Some(reason)),
+            indicators::version.eq(version + 1),
+            indicators::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(connection)
+        .await?;
+    Ok(changed == 1)
+}
