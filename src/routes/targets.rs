@@ -31,7 +31,7 @@ pub struct ReviseTarget {
     /// `">74/BB"`, `"WTP"`, or `"NA"` for not set.
     #[schema(example = "950 orang")]
     pub value: String,
-    /// Why the target is set or changed; 1 to 2000 characters.
+    /// The reason the target is set or changed; 1 to 2000 characters.
     #[schema(example = "Angka P3KE 2024 telah ditetapkan")]
     pub reason: String,
     /// The document the value comes from; 1 to 500 characters.
@@ -39,7 +39,7 @@ pub struct ReviseTarget {
     pub reference: String,
 }
 
-/// Why an indicator is retired.
+/// The reason an indicator is retired.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetireIndicator {

@@ -139,7 +139,7 @@ pub async fn revise(
     Ok(TargetView { year: revision.year, printed: printed.to_string(), value: to_json(&value), revised: true, version })
 }
 
-/// The targets of an indicator as in force at `at`, by year.
+/// Returns the targets of an indicator as in force at `at`, by year.
 pub fn targets_at(subject: &IndicatorSubject, revisions: &[RevisionRow], at: DateTime<Utc>) -> Vec<TargetView> {
     let mut years: Vec<i32> = subject.targets.iter().filter(|row| row.quarter.is_none()).map(|row| row.year).collect();
     years.extend(revisions.iter().map(|revision| revision.year));
