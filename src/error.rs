@@ -265,8 +265,8 @@ impl ApiError {
                 match (failure, lang) {
                     (AuthFailure::MissingToken, Lang::Id) => "Kirim token akses dalam header Authorization: Bearer <token>. Token didapat dari POST /api/v1/auth/token.".into(),
                     (AuthFailure::MissingToken, Lang::En) => "Send an access token in the header Authorization: Bearer <token>. POST /api/v1/auth/token issues one.".into(),
-                    (AuthFailure::InvalidToken, Lang::Id) => "Token akses tidak valid.".into(),
-                    (AuthFailure::InvalidToken, Lang::En) => "The access token is invalid.".into(),
+                    (AuthFailure::InvalidToken, Lang::Id) => "Token akses tidak valid; masuk lagi dengan POST /api/v1/auth/token untuk mendapatkan token baru.".into(),
+                    (AuthFailure::InvalidToken, Lang::En) => "The access token is invalid; log in again with POST /api/v1/auth/token to get a new one.".into(),
                     (AuthFailure::ExpiredToken, Lang::Id) => "Token akses sudah kedaluwarsa; minta token baru dengan POST /api/v1/auth/refresh, atau masuk lagi dengan POST /api/v1/auth/token.".into(),
                     (AuthFailure::ExpiredToken, Lang::En) => "The access token has expired; get a new one with POST /api/v1/auth/refresh, or log in again with POST /api/v1/auth/token.".into(),
                     (AuthFailure::InactiveAccount, Lang::Id) => "Akun untuk token ini tidak aktif.".into(),

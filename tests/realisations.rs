@@ -58,7 +58,7 @@ async fn quarter_flows_from_draft_to_verified() {
     let id = id_of(&draft);
     assert_eq!(draft["state"], "draft");
     assert_eq!(draft["value"]["number"], "1.2");
-    assert_eq!(draft["value"]["printed"], "12/1000");
+    assert_eq!(draft["value"]["printed"], "12/1.000", "JSON numbers print in Indonesian notation");
 
     let photo = jpeg_bytes();
     let evidence = app.upload(&quarter.pppa, id, "posyandu.jpg", photo.clone()).await;

@@ -49,6 +49,24 @@ impl Decimal {
     }
 }
 
+impl Decimal {
+    /// Writes the number in Indonesian notation: dots between groups of three digits and a
+    /// comma before the decimals, such as `1.250.000,5`.
+    pub fn to_indonesian(&self) -> String {
+        let plain = self.to_string();
+        let (sign, digits) = plain.strip_prefix('-').map_or(("", plain.as_str()), |rest| ("-", rest));
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        let mut grouped = String::new();
+        for (index, digit) in whole.chars().enumerate() {
+            if index > 0 && (whole.len() - index) % 3 == 0 {
+                grouped.push('.');
+            }
+            grouped.push(digit);
+        }
+        if fraction.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped},{fraction}") }
+    }
+}
+
 impl From<BigDecimal> for Decimal {
     fn from(value: BigDecimal) -> Self {
         Decimal::new(value)
@@ -108,6 +126,20 @@ impl de::Visitor<'_> for DecimalVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn to_indonesian_groups_and_uses_a_comma() {
+        for (plain, indonesian) in [
+            ("0", "0"),
+            ("999", "999"),
+            ("1000", "1.000"),
+            ("22164705670019", "22.164.705.670.019"),
+            ("-1234.5", "-1.234,5"),
+            ("0.62", "0,62"),
+        ] {
+            assert_eq!(Decimal::parse_plain(plain).unwrap().to_indonesian(), indonesian, "{plain}");
+        }
+    }
 
     #[test]
     fn serializes_as_plain_string() {

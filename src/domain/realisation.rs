@@ -264,9 +264,13 @@ fn missing(field: &str) -> FieldError {
     FieldError::new(field, "wajib diisi", "is required")
 }
 
+/// The value as sent, for display: a string as it is, a JSON number in Indonesian notation, so
+/// that `2.5` shows as `2,5` and is never read as two thousand five hundred.
 fn printed(value: Option<&serde_json::Value>) -> String {
     match value {
         Some(serde_json::Value::String(text)) => text.trim().to_string(),
+        Some(serde_json::Value::Number(number)) => Decimal::parse_plain(&number.to_string())
+            .map_or_else(|| number.to_string(), |number| number.to_indonesian()),
         Some(other) => other.to_string(),
         None => String::new(),
     }
@@ -387,6 +391,8 @@ mod tests {
         assert_eq!(read.printed, "74,5");
         assert_eq!(read_value(&input(json!("1.077")), NUMBER).unwrap().number.unwrap().to_string(), "1077");
         assert_eq!(read_value(&input(json!(0)), NUMBER).unwrap().number.unwrap().to_string(), "0");
+        assert_eq!(read_value(&input(json!(2.5)), NUMBER).unwrap().printed, "2,5");
+        assert_eq!(read_value(&input(json!(1250000.75)), NUMBER).unwrap().printed, "1.250.000,75");
         assert_eq!(read_value(&input(json!("40%")), NUMBER).unwrap().number.unwrap().to_string(), "40");
 
         let errors = read_value(&input(json!("2.5")), NUMBER).unwrap_err();

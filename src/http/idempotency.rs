@@ -68,14 +68,30 @@ impl IfMatch {
     }
 
     /// Checks the header against the current version: missing gives 428, a mismatch 412.
-    /// Weak tags never match, as RFC 9110 requires for If-Match.
+    /// Weak tags never match, as RFC 9110 requires for If-Match. `*` and tags without quotes get
+    /// 400, because they name no version the client read.
     pub fn check(&self, version: i32) -> Result<(), ApiError> {
         let Some(header) = &self.0 else {
             return Err(ApiError::PreconditionRequired);
         };
+        let tags: Vec<&str> = header.split(',').map(str::trim).collect();
+        let well_formed = |tag: &&str| {
+            let tag = tag.strip_prefix("W/").unwrap_or(tag);
+            tag.len() >= 2 && tag.starts_with('"') && tag.ends_with('"')
+        };
+        if !tags.iter().all(well_formed) {
+            return Err(ApiError::InvalidParameters(vec![FieldError::new(
+                "If-Match",
+                format!(
+                    "harus ETag bertanda kutip seperti yang dikirim header ETag, misalnya \"{version}\"; {header:?} tidak menyebut versi"
+                ),
+                format!(
+                    "must be a quoted ETag as the ETag header sends it, for example \"{version}\"; {header:?} names no version"
+                ),
+            )]));
+        }
         let current = etag(version);
-        let matches = header.split(',').map(str::trim).any(|tag| tag == "*" || tag == current);
-        if matches { Ok(()) } else { Err(ApiError::PreconditionFailed) }
+        if tags.contains(&current.as_str()) { Ok(()) } else { Err(ApiError::PreconditionFailed) }
     }
 }
 
@@ -190,7 +206,8 @@ mod tests {
     fn if_match_compares_strong_tags() {
         assert!(IfMatch(Some("\"3\"".into())).check(3).is_ok());
         assert!(IfMatch(Some("\"2\", \"3\"".into())).check(3).is_ok());
-        assert!(IfMatch(Some("*".into())).check(3).is_ok());
+        assert!(matches!(IfMatch(Some("*".into())).check(3), Err(ApiError::InvalidParameters(_))));
+        assert!(matches!(IfMatch(Some("3".into())).check(3), Err(ApiError::InvalidParameters(_))));
         assert!(matches!(IfMatch(Some("W/\"3\"".into())).check(3), Err(ApiError::PreconditionFailed)));
         assert!(matches!(IfMatch(Some("\"2\"".into())).check(3), Err(ApiError::PreconditionFailed)));
         assert!(matches!(IfMatch(None).check(3), Err(ApiError::PreconditionRequired)));

@@ -294,6 +294,7 @@ pub async fn create_realisation(
                 submit: body.submit,
             };
             let (subject, period) = workflow::resolve_new(connection, &new).await?;
+            workflow::require_reporter(&caller, &subject)?;
             let value = read_value(&new.value, workflow::value_rules(&subject)).map_err(ApiError::InvalidBody)?;
             let report = Report { value, note: new.note, submit: new.submit };
             let stored = workflow::create(connection, &caller, &subject, &period, report, now).await?;

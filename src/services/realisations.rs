@@ -217,17 +217,9 @@ pub struct Report {
     pub submit: bool,
 }
 
-/// Creates a realisation, as a draft or submitted, inside the caller's transaction.
-pub async fn create(
-    connection: &mut AsyncPgConnection,
-    caller: &Caller,
-    subject: &IndicatorSubject,
-    period: &PeriodRow,
-    report: Report,
-    now: DateTime<Utc>,
-) -> Result<StoredResponse, ApiError> {
-    let Report { value, note, submit } = report;
-    crate::services::targets::refuse_if_retired(subject)?;
+/// Returns the organisation the caller reports for, if it may report the indicator: one of its
+/// implementers or its reporting unit.
+pub fn require_reporter(caller: &Caller, subject: &IndicatorSubject) -> Result<i64, ApiError> {
     let Some(organisation_id) = caller.reporting_organisation() else {
         return Err(ApiError::Forbidden);
     };
@@ -246,7 +238,21 @@ pub async fn create(
             ),
         });
     }
+    Ok(organisation_id)
+}
 
+/// Creates a realisation, as a draft or submitted, inside the caller's transaction.
+pub async fn create(
+    connection: &mut AsyncPgConnection,
+    caller: &Caller,
+    subject: &IndicatorSubject,
+    period: &PeriodRow,
+    report: Report,
+    now: DateTime<Utc>,
+) -> Result<StoredResponse, ApiError> {
+    let Report { value, note, submit } = report;
+    crate::services::targets::refuse_if_retired(subject)?;
+    let organisation_id = require_reporter(caller, subject)?;
     let period = periods::lock_for_change(connection, period.id).await?;
     let exception = periods::exception_until(connection, period.id, organisation_id).await?;
     let today = crate::clock::jakarta_date(now);

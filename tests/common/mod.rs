@@ -100,10 +100,30 @@ async fn ensure_template(server: &str) -> String {
             .await
             .expect("migrate the template");
         diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {template}")).execute(&mut admin).await.unwrap();
+        drop_older_templates(&mut admin, &template).await;
     }
 
     diesel::sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK_KEY})")).execute(&mut admin).await.unwrap();
     template
+}
+
+/// Drops the templates of earlier migration sets; one still in use by another test run is left.
+async fn drop_older_templates(connection: &mut AsyncPgConnection, current: &str) {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let older: Vec<Name> = diesel::sql_query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'petajalan\\_test\\_template\\_%' AND datname <> $1 AND datname NOT LIKE '%\\_building'",
+    )
+    .bind::<diesel::sql_types::Text, _>(current)
+    .load(connection)
+    .await
+    .unwrap_or_default();
+    for name in older {
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {}", name.datname)).execute(connection).await;
+    }
 }
 
 async fn database_exists(connection: &mut AsyncPgConnection, name: &str) -> bool {
