@@ -116,6 +116,12 @@ fn table() -> Vec<Row> {
             format!("{roadmap}/indicators/IND-01/retire"),
             ADMIN_ONLY,
         ),
+        guarded(
+            "patch",
+            "/api/v1/roadmaps/{roadmap}/indicators/{item}",
+            format!("{roadmap}/indicators/IND-05"),
+            ADMIN_ONLY,
+        ),
         row("get", "/api/v1/roadmaps/{roadmap}/realisations", format!("{roadmap}/realisations"), READ),
         row(
             "post",
@@ -216,6 +222,7 @@ async fn body_for(app: &TestApp, template: &str, caller_index: usize) -> Value {
             json!({"value": ">75/BB", "reason": "Penyesuaian target nasional", "reference": "Surat MenPAN-RB"})
         }
         "/api/v1/roadmaps/{roadmap}/indicators/{item}/retire" => json!({"reason": "Digabung dengan IND-05"}),
+        "/api/v1/roadmaps/{roadmap}/indicators/{item}" => json!({"note": "Catatan sekretariat"}),
         "/api/v1/realisations/{id}/return" => json!({"note": "Lampirkan berita acara"}),
         "/api/v1/realisations/{id}/evidence" => json!({"url": "https://semarangkota.go.id/bukti.pdf"}),
         _ => json!({}),

@@ -379,3 +379,60 @@ pub async fn subjects(connection: &mut AsyncPgConnection, ids: &[i64]) -> QueryR
 pub async fn coordinator_of(connection: &mut AsyncPgConnection, indicator_id: i64) -> QueryResult<Option<i64>> {
     indicators::table.find(indicator_id).select(indicators::coordinator_id).first(connection).await
 }
+
+/// The columns of an indicator that the API may change.
+pub struct IndicatorChanges<'a> {
+    pub name: &'a str,
+    pub unit: &'a str,
+    pub yearly_rule: &'a str,
+    pub coordinator_id: Option<i64>,
+    pub combine_rule: &'a str,
+    pub reporting_unit_id: Option<i64>,
+    pub lower_rule: &'a str,
+    pub note: Option<&'a str>,
+}
+
+/// Changes an indicator and replaces its implementers if it still has `version`; returns
+/// `false` when another change came first.
+pub async fn update(
+    connection: &mut AsyncPgConnection,
+    id: i64,
+    version: i32,
+    changes: &IndicatorChanges<'_>,
+    implementers: &[i64],
+) -> QueryResult<bool> {
+    let changed = diesel::update(indicators::table.find(id).filter(indicators::version.eq(version)))
+        .set((
+            indicators::name.eq(changes.name),
+            indicators::unit.eq(changes.unit),
+            indicators::yearly_rule.eq(changes.yearly_rule),
+            indicators::coordinator_id.eq(changes.coordinator_id),
+            indicators::combine_rule.eq(changes.combine_rule),
+            indicators::reporting_unit_id.eq(changes.reporting_unit_id),
+            indicators::lower_rule.eq(changes.lower_rule),
+            indicators::note.eq(changes.note),
+            indicators::version.eq(version + 1),
+            indicators::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(connection)
+        .await?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    diesel::delete(indicator_implementers::table.filter(indicator_implementers::indicator_id.eq(id)))
+        .execute(connection)
+        .await?;
+    let rows: Vec<_> = implementers
+        .iter()
+        .enumerate()
+        .map(|(position, organisation_id)| {
+            (
+                indicator_implementers::indicator_id.eq(id),
+                indicator_implementers::organisation_id.eq(*organisation_id),
+                indicator_implementers::position.eq(i32::try_from(position).unwrap_or(i32::MAX)),
+            )
+        })
+        .collect();
+    diesel::insert_into(indicator_implementers::table).values(&rows).execute(connection).await?;
+    Ok(true)
+}

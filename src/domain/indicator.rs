@@ -113,3 +113,40 @@ pub enum LowerRule {
     /// target / realisation × 100.
     Ratio,
 }
+
+/// Checks how an indicator's figure is reported: `sum` and `ratio` combine numbers only, and the
+/// reporting unit of `designated` is the coordinator or an implementer. Ids are organisation
+/// ids; errors name the request field.
+pub fn check_reporting(
+    kind: ValueKind,
+    combine: CombineRule,
+    reporting_unit: Option<i64>,
+    coordinator: Option<i64>,
+    implementers: &[i64],
+) -> Vec<crate::error::FieldError> {
+    use crate::error::FieldError;
+    let mut errors = Vec::new();
+    if combine != CombineRule::Designated && !kind.is_numeric() {
+        errors.push(FieldError::new(
+            "combine_rule",
+            "sum dan ratio hanya untuk indikator berangka; indikator kategori dan uraian memakai designated",
+            "sum and ratio apply to numeric indicators only; category and text indicators use designated",
+        ));
+    }
+    match (combine, reporting_unit) {
+        (CombineRule::Designated, Some(unit)) if coordinator != Some(unit) && !implementers.contains(&unit) => {
+            errors.push(FieldError::new(
+                "reporting_unit",
+                "harus koordinator atau salah satu pelaksana indikator",
+                "must be the indicator's coordinator or one of its implementers",
+            ));
+        }
+        (CombineRule::Sum | CombineRule::Ratio, Some(_)) => errors.push(FieldError::new(
+            "reporting_unit",
+            "hanya untuk combine_rule designated",
+            "applies only to combine_rule designated",
+        )),
+        _ => {}
+    }
+    errors
+}

@@ -181,3 +181,12 @@ pub fn path_config() -> web::PathConfig {
         .into()
     })
 }
+
+/// Reads a field that is present, even as `null`, as `Some`; a missing one stays `None`.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}

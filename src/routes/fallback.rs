@@ -59,7 +59,7 @@ mod tests {
     #[test]
     fn allowed_methods_follow_templates() {
         assert_eq!(allowed_methods("/api/v1/users"), ["GET", "POST"]);
-        assert_eq!(allowed_methods("/api/v1/roadmaps/semarang-2023-2024/indicators/IND-03"), ["GET"]);
+        assert_eq!(allowed_methods("/api/v1/roadmaps/semarang-2023-2024/indicators/IND-03"), ["GET", "PATCH"]);
         assert_eq!(allowed_methods("/api/v1/users/budi/deactivate"), ["POST"]);
         assert!(allowed_methods("/api/v1/nothing").is_empty());
         assert!(allowed_methods("/api/v1/roadmaps//tree").is_empty());

@@ -7,6 +7,7 @@ pub mod evidence;
 pub mod fallback;
 pub mod health;
 pub mod indicators;
+pub mod maintenance;
 pub mod organisations;
 pub mod params;
 pub mod periods;
@@ -39,6 +40,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(targets::target_history)
         .service(targets::revise_target)
         .service(targets::retire_indicator)
+        .service(maintenance::patch_indicator)
         .service(organisations::list_organisations)
         .service(organisations::get_organisation)
         .service(auth::issue_token)

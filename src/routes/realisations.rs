@@ -84,18 +84,9 @@ pub struct UpdateRealisation {
     pub denominator: Option<serde_json::Value>,
     pub grade: Option<String>,
     pub met: Option<bool>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::extractors::present")]
     #[schema(value_type = Option<String>)]
     pub note: Option<Option<String>>,
-}
-
-/// Reads a field that is present, even as `null`, as `Some`; a missing one stays `None`.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(Some)
 }
 
 /// The verifier's note; required when returning.

@@ -234,7 +234,7 @@ pub async fn retire_indicator(
     Ok(web::Json(view))
 }
 
-async fn find(
+pub async fn find(
     connection: &mut Connection,
     roadmap: &str,
     item: &str,

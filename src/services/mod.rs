@@ -2,5 +2,6 @@
 
 pub mod achievement;
 pub mod audit;
+pub mod maintenance;
 pub mod realisations;
 pub mod targets;
