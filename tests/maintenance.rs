@@ -100,3 +100,33 @@ async fn only_admin_changes_with_current_version() {
     let view = app.get_json(&format!("/api/v1/roadmaps/{SEMARANG}/indicators/IND-04")).await;
     assert_eq!(view["note"], "Diukur oleh KemenPAN-RB");
 }
+
+#[tokio::test]
+async fn reimport_keeps_changes_made_through_the_api() {
+    let (app, admin) = setup().await;
+    let read = app.get(&format!("{INDICATORS}/IND-38")).await;
+    assert_eq!(read.headers()["etag"], "\"1\"");
+
+    let body = json!({"coordinator": "BAPPEDA", "implementers": ["DIN-PPPA"], "note": "Dipantau Bappeda"});
+    assert_eq!(patch(&app, &admin, "IND-38", body, Some("\"1\"")).await.status(), 200);
+    app.import(&std::fs::read_to_string(common::repo_path(common::SEMARANG_FILE)).unwrap()).await;
+
+    let view = app.get_json(&format!("{INDICATORS}/IND-38")).await;
+    assert_eq!(view["coordinator"]["code"], "BAPPEDA", "the file does not undo the secretariat's change");
+    assert_eq!(view["implementers"].as_array().unwrap().len(), 1);
+    assert_eq!(view["note"], "Dipantau Bappeda");
+    assert_eq!(view["version"], 2);
+
+    let audit = app.get_json("/api/v1/audit-events?action=indicator.update&subject=indicator:IND-38").await;
+    assert_eq!(audit["items"][0]["details"]["before"]["note"], Value::Null);
+    assert_eq!(audit["items"][0]["details"]["after"]["note"], "Dipantau Bappeda");
+}
+
+#[tokio::test]
+async fn empty_change_is_refused() {
+    let (app, admin) = setup().await;
+    let response = patch(&app, &admin, "IND-04", json!({}), Some("\"1\"")).await;
+    assert_eq!(response.status(), 422);
+    let view = app.get_json(&format!("{INDICATORS}/IND-04")).await;
+    assert_eq!(view["version"], 1);
+}

@@ -426,7 +426,8 @@ async fn upsert_indicators(
                   indicators.note, indicators.position) \
                  IS DISTINCT FROM (excluded.name, excluded.unit, excluded.value_kind, excluded.direction, excluded.yearly_rule, \
                   excluded.coordinator_id, excluded.combine_rule, excluded.reporting_unit_id, excluded.lower_rule, \
-                  excluded.note, excluded.position)",
+                  excluded.note, excluded.position) \
+                 AND indicators.version = 1",
             ))
             .returning(inserted_flag())
             .get_results(connection)
@@ -510,6 +511,18 @@ async fn sync_placements(
     Ok(counts)
 }
 
+/// The indicators among `ids` that the API changed or retired (their version is past 1). The
+/// import keeps their fields and implementers, because the change through the API is newer than
+/// the file.
+async fn changed_through_api(connection: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
+    indicators::table
+        .filter(indicators::id.eq_any(ids))
+        .filter(indicators::version.gt(1))
+        .select(indicators::id)
+        .load(connection)
+        .await
+}
+
 async fn sync_implementers(
     connection: &mut AsyncPgConnection,
     document: &RoadmapDocument,
@@ -526,8 +539,11 @@ async fn sync_implementers(
 
     let imported: Vec<i64> =
         document.indicators.iter().filter_map(|entry| indicator_ids.get(&entry.code).copied()).collect();
+    let changed_through_api = changed_through_api(connection, &imported).await?;
+    desired.retain(|(indicator_id, _), _| !changed_through_api.contains(indicator_id));
     let existing: Vec<(i64, i64, i32)> = indicator_implementers::table
         .filter(indicator_implementers::indicator_id.eq_any(&imported))
+        .filter(diesel::dsl::not(indicator_implementers::indicator_id.eq_any(&changed_through_api)))
         .select((
             indicator_implementers::indicator_id,
             indicator_implementers::organisation_id,

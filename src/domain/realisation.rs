@@ -283,9 +283,9 @@ fn required_number(value: &Option<serde_json::Value>, field: &str, errors: &mut 
             errors.push(missing(field));
             return None;
         }
-        Some(serde_json::Value::Number(number)) => {
-            Decimal::parse_plain(&number.to_string()).ok_or(ParseError::NotANumber { text: number.to_string() })
-        }
+        Some(serde_json::Value::Number(number)) => std::str::FromStr::from_str(&number.to_string())
+            .map(|value: BigDecimal| Decimal::new(value.normalized()))
+            .map_err(|_| ParseError::NotANumber { text: number.to_string() }),
         Some(serde_json::Value::String(text)) => parse_number(text.trim_end_matches('%').trim_end()),
         Some(other) => Err(ParseError::NotANumber { text: other.to_string() }),
     };
@@ -392,6 +392,7 @@ mod tests {
         assert_eq!(read_value(&input(json!("1.077")), NUMBER).unwrap().number.unwrap().to_string(), "1077");
         assert_eq!(read_value(&input(json!(0)), NUMBER).unwrap().number.unwrap().to_string(), "0");
         assert_eq!(read_value(&input(json!(2.5)), NUMBER).unwrap().printed, "2,5");
+        assert_eq!(read_value(&input(json!(1e-7)), NUMBER).unwrap().number.unwrap().to_string(), "1E-7");
         assert_eq!(read_value(&input(json!(1250000.75)), NUMBER).unwrap().printed, "1.250.000,75");
         assert_eq!(read_value(&input(json!("40%")), NUMBER).unwrap().number.unwrap().to_string(), "40");
 

@@ -88,7 +88,7 @@ pub async fn get_indicator(
     caller: Caller,
     path: web::Path<RoadmapItemPath>,
     _query: ApiQuery<NoParams>,
-) -> Result<web::Json<IndicatorView>, ApiError> {
+) -> Result<actix_web::HttpResponse, ApiError> {
     caller.require_read()?;
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
@@ -97,7 +97,8 @@ pub async fn get_indicator(
     let indicator = indicators::find(&mut connection, roadmap.id, Key::parse(&path.item), &nodes)
         .await?
         .ok_or_else(|| ApiError::NotFound { resource: Resource::Indicator, key: path.item.clone() })?;
-    Ok(web::Json(indicator))
+    let tag = crate::http::idempotency::etag(indicator.version);
+    Ok(actix_web::HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, tag)).json(indicator))
 }
 
 /// Turns the filter parameters into ids, recording an error for each that names nothing.

@@ -118,6 +118,22 @@ async fn organisation_id(
 
 /// Resolves the organisations a request names, with an error per key that names nothing.
 async fn resolve(connection: &mut Connection, body: UpdateIndicator) -> Result<IndicatorUpdate, ApiError> {
+    let empty = body.name.is_none()
+        && body.unit.is_none()
+        && body.yearly_rule.is_none()
+        && body.coordinator.is_none()
+        && body.implementers.is_none()
+        && body.combine_rule.is_none()
+        && body.reporting_unit.is_none()
+        && body.lower_rule.is_none()
+        && body.note.is_none();
+    if empty {
+        return Err(ApiError::InvalidBody(vec![FieldError::new(
+            "body",
+            "tidak ada yang diubah: kirim paling sedikit satu kolom",
+            "nothing to change: send at least one field",
+        )]));
+    }
     let mut errors = Vec::new();
     let coordinator = match &body.coordinator {
         Some(Some(key)) => Some(organisation_id(connection, "coordinator".into(), key, &mut errors).await?),

@@ -86,11 +86,12 @@ pub async fn update_indicator(
             "name": row.name, "unit": row.unit, "coordinator_id": row.coordinator_id,
             "implementers": subject.implementers, "combine_rule": row.combine_rule,
             "reporting_unit_id": row.reporting_unit_id, "yearly_rule": row.yearly_rule, "lower_rule": row.lower_rule,
+            "note": row.note,
         },
         "after": {
             "name": name, "unit": unit, "coordinator_id": coordinator, "implementers": implementers,
             "combine_rule": combine, "reporting_unit_id": reporting_unit, "yearly_rule": yearly_rule,
-            "lower_rule": lower_rule,
+            "lower_rule": lower_rule, "note": note,
         },
     });
     audit::record(connection, caller, "indicator.update", &format!("indicator:{}", row.code), details).await

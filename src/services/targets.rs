@@ -226,13 +226,13 @@ pub fn refuse_if_retired(subject: &IndicatorSubject) -> Result<(), ApiError> {
             indonesian: format!(
                 "indikator {} sudah dihentikan sejak {} ({}); datanya tetap dapat dibaca, tetapi tidak menerima laporan atau target baru",
                 subject.row.code,
-                at.format("%Y-%m-%d"),
+                crate::clock::jakarta_date(*at),
                 subject.row.retired_reason.as_deref().unwrap_or("-")
             ),
             english: format!(
                 "indicator {} was retired on {} ({}); its data stays readable, but it takes no new reports or targets",
                 subject.row.code,
-                at.format("%Y-%m-%d"),
+                crate::clock::jakarta_date(*at),
                 subject.row.retired_reason.as_deref().unwrap_or("-")
             ),
         }),
