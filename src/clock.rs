@@ -13,7 +13,7 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// A clock that follows the system time.
+    /// Returns a clock that follows the system time.
     pub fn system() -> Clock {
         Clock::default()
     }
@@ -34,7 +34,7 @@ impl Clock {
     }
 }
 
-/// The calendar day in Asia/Jakarta (WIB, UTC+7) at `moment`.
+/// Returns the calendar day in Asia/Jakarta (WIB, UTC+7) at `moment`.
 pub fn jakarta_date(moment: DateTime<Utc>) -> NaiveDate {
     moment.with_timezone(&Jakarta).date_naive()
 }
@@ -46,7 +46,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_minute_before_midnight_wib_is_still_the_same_day() {
+    fn jakarta_date_at_midnight_wib() {
         // 23:59 WIB on 30 April is 16:59 UTC on 30 April.
         let moment = Utc.with_ymd_and_hms(2023, 4, 30, 16, 59, 0).unwrap();
         assert_eq!(jakarta_date(moment), NaiveDate::from_ymd_opt(2023, 4, 30).unwrap());
@@ -57,7 +57,7 @@ mod tests {
     }
 
     #[test]
-    fn a_set_time_holds_until_cleared() {
+    fn set_time_lasts_until_cleared() {
         let clock = Clock::system();
         let moment = Utc.with_ymd_and_hms(2023, 4, 30, 16, 59, 0).unwrap();
         clock.set(Some(moment));

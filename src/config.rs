@@ -58,7 +58,7 @@ pub struct Settings {
     pub evidence_max_bytes: usize,
 }
 
-/// Where evidence files are kept.
+/// The place evidence files are kept.
 #[derive(Clone, PartialEq, Eq)]
 pub enum EvidenceLocation {
     Directory(PathBuf),

@@ -17,7 +17,7 @@ use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 use crate::config::EvidenceLocation;
 
-/// Where evidence files are kept.
+/// The store of evidence files.
 #[derive(Clone, Debug)]
 pub struct EvidenceStore {
     store: Arc<dyn ObjectStore>,

@@ -122,7 +122,7 @@ pub struct IndicatorView {
     /// The coordinating organisation; absent where the road map names none.
     pub coordinator: Option<OrganisationRef>,
     pub implementers: Vec<OrganisationRef>,
-    /// How the implementers' figures make the indicator's figure for a quarter.
+    /// The rule that makes the indicator's figure for a quarter from the implementers' figures.
     pub combine_rule: CombineRule,
     /// The unit whose figure counts under the `designated` rule.
     pub reporting_unit: Option<OrganisationRef>,

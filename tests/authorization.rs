@@ -159,7 +159,7 @@ fn table() -> Vec<Row> {
             format!("/api/v1/realisations/{draft_with_link}/evidence"),
             [403, 404, 201, 404, 403, 403, 401],
         ),
-        // BAG-OTDA does not coordinate IND-37, so it sees this realisation no more than DINARPUS.
+        // BAG-OTDA does not coordinate IND-37, so this realisation is hidden from it as from DINARPUS.
         row(
             "get",
             "/api/v1/realisations/{id}/evidence/{evidence}/content",

@@ -17,7 +17,7 @@ async fn setup() -> (TestApp, String) {
 }
 
 #[tokio::test]
-async fn period_shows_its_state_by_the_day_in_jakarta() {
+async fn period_state_by_jakarta_day() {
     let (app, _) = setup().await;
     let path = format!("{PERIODS}/2023-Q1");
 

@@ -518,7 +518,8 @@ async fn refusal_names_who_may_act() {
 
     let problem = quarter.act(403, &quarter.pppa, id, "verify", 1, json!({})).await;
     let detail = problem["detail"].as_str().unwrap();
-    assert!(detail.contains("DIN-KESEHATAN") && detail.contains("IND-38"), "{detail}");
+    assert!(detail.contains("DIN-KESEHATAN"), "{detail}");
+    assert!(detail.contains("IND-38"), "{detail}");
     let problem = quarter.act(403, &quarter.admin, id, "return", 1, json!({"note": "Salah"})).await;
     assert!(problem["detail"].as_str().unwrap().contains("DIN-KESEHATAN"), "{problem}");
     let problem = quarter.act(403, &quarter.app.token, id, "verify", 1, json!({})).await;

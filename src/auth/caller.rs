@@ -81,8 +81,8 @@ impl Caller {
         matches!(self.principal, Principal::User { role: Role::Admin, .. })
     }
 
-    /// The organisation the caller reports for: an `opd` user's, or that of a client with the
-    /// `submit` scope.
+    /// Returns the organisation the caller reports for: an `opd` user's, or that of a client with
+    /// the `submit` scope.
     pub fn reporting_organisation(&self) -> Option<i64> {
         match &self.principal {
             Principal::User { role: Role::Opd, organisation_id, .. } => *organisation_id,
@@ -91,8 +91,8 @@ impl Caller {
         }
     }
 
-    /// The organisation whose data alone the caller may read: an `opd` user's, or a client's
-    /// that is tied to one. `None` for admins, viewers and clients of all organisations.
+    /// Returns the organisation whose data alone the caller may read: an `opd` user's, or that of
+    /// a client tied to one. It is `None` for admins, viewers and clients of all organisations.
     pub fn scope_organisation(&self) -> Option<i64> {
         match &self.principal {
             Principal::User { role: Role::Opd, organisation_id, .. } => *organisation_id,
@@ -101,7 +101,7 @@ impl Caller {
         }
     }
 
-    /// The organisation of an `opd` user; clients never verify, so they have none here.
+    /// Returns the organisation of an `opd` user. Clients never verify, so they have none here.
     pub fn user_organisation(&self) -> Option<i64> {
         match &self.principal {
             Principal::User { role: Role::Opd, organisation_id, .. } => *organisation_id,

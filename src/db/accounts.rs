@@ -368,7 +368,7 @@ pub struct AuditFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
-/// One page of audit records, newest first.
+/// Loads one page of audit records, newest first, and the total.
 pub async fn list_audit(
     connection: &mut AsyncPgConnection,
     filter: &AuditFilter,

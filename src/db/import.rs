@@ -665,16 +665,8 @@ async fn sync_figures(
                 let columns = &figure.columns;
                 diesel::update(indicator_figures::table.find(id))
                     .set((
+                        columns,
                         indicator_figures::printed.eq(&figure.printed),
-                        indicator_figures::value_type.eq(columns.value_type),
-                        indicator_figures::number.eq(&columns.number),
-                        indicator_figures::count.eq(&columns.count),
-                        indicator_figures::qualifier.eq(&columns.qualifier),
-                        indicator_figures::band_low.eq(&columns.band_low),
-                        indicator_figures::band_high.eq(&columns.band_high),
-                        indicator_figures::comparator.eq(&columns.comparator),
-                        indicator_figures::grade.eq(&columns.grade),
-                        indicator_figures::label.eq(&columns.label),
                         indicator_figures::stated_value.eq(&figure.stated_value),
                         indicator_figures::note.eq(&figure.note),
                         indicator_figures::version.eq(indicator_figures::version + 1),

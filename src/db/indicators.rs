@@ -298,7 +298,7 @@ pub async fn refs_for_organisation(
         .await
 }
 
-/// What the realisation rules need of an indicator: its row, implementers and targets.
+/// The parts of an indicator that the realisation rules need: its row, implementers and targets.
 #[derive(Clone, Debug)]
 pub struct IndicatorSubject {
     pub row: IndicatorRow,
@@ -308,8 +308,8 @@ pub struct IndicatorSubject {
 }
 
 impl IndicatorSubject {
-    /// The target in force for a year and quarter: the quarter's own target if the road map has
-    /// one, else the year's.
+    /// Finds the target in force for a year and quarter: the quarter's own target if the road map
+    /// has one, else the year's.
     pub fn target(&self, year: i32, quarter: Option<i16>) -> Option<&FigureRow> {
         let of = |wanted: Option<i16>| self.targets.iter().find(|row| row.year == year && row.quarter == wanted);
         quarter.and_then(|quarter| of(Some(quarter))).or_else(|| of(None))

@@ -91,10 +91,6 @@ pub async fn by_ids(connection: &mut AsyncPgConnection, ids: &[i64]) -> QueryRes
         .await
 }
 
-pub async fn find_by_id(connection: &mut AsyncPgConnection, id: i64) -> QueryResult<PeriodRow> {
-    reporting_periods::table.find(id).select(PeriodRow::as_select()).first(connection).await
-}
-
 /// Locks the period's row until the transaction ends, so that a lock or a date change cannot
 /// interleave with a submission's check of it.
 pub async fn lock_for_change(connection: &mut AsyncPgConnection, id: i64) -> QueryResult<PeriodRow> {
@@ -157,7 +153,7 @@ pub async fn exceptions(connection: &mut AsyncPgConnection, period_ids: &[i64]) 
         .await
 }
 
-/// The last day of the latest exception an organisation holds in a period.
+/// Finds the last day of the latest exception an organisation has in a period.
 pub async fn exception_until(
     connection: &mut AsyncPgConnection,
     period_id: i64,

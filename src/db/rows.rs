@@ -112,8 +112,9 @@ pub struct FigureRow {
 /// The columns of a placement: its goal, objective or activity id, exactly one of them set.
 pub type PlaceColumns = (Option<i64>, Option<i64>, Option<i64>);
 
-/// The structured columns of a figure, as written to `indicator_figures`.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The structured columns of a figure, as written to `indicator_figures`; `None` writes NULL.
+#[derive(Clone, Debug, Default, PartialEq, AsChangeset, Insertable)]
+#[diesel(table_name = indicator_figures, treat_none_as_null = true)]
 pub struct FigureColumns {
     pub value_type: &'static str,
     pub number: Option<BigDecimal>,

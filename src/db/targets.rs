@@ -82,24 +82,15 @@ pub async fn write_target(
     columns: &FigureColumns,
     existing: Option<i64>,
 ) -> QueryResult<i32> {
-    let values = (
-        indicator_figures::printed.eq(printed),
-        indicator_figures::value_type.eq(columns.value_type),
-        indicator_figures::number.eq(&columns.number),
-        indicator_figures::count.eq(&columns.count),
-        indicator_figures::qualifier.eq(&columns.qualifier),
-        indicator_figures::band_low.eq(&columns.band_low),
-        indicator_figures::band_high.eq(&columns.band_high),
-        indicator_figures::comparator.eq(&columns.comparator),
-        indicator_figures::grade.eq(&columns.grade),
-        indicator_figures::label.eq(&columns.label),
-        indicator_figures::stated_value.eq(None::<String>),
-    );
+    let printed = indicator_figures::printed.eq(printed);
+    let no_stated_value = indicator_figures::stated_value.eq(None::<String>);
     match existing {
         Some(id) => {
             diesel::update(indicator_figures::table.find(id))
                 .set((
-                    values,
+                    columns,
+                    printed,
+                    no_stated_value,
                     indicator_figures::version.eq(indicator_figures::version + 1),
                     indicator_figures::updated_at.eq(diesel::dsl::now),
                 ))
@@ -113,7 +104,9 @@ pub async fn write_target(
                     indicator_figures::indicator_id.eq(indicator_id),
                     indicator_figures::role.eq(FigureRole::Target.as_ref()),
                     indicator_figures::year.eq(year),
-                    values,
+                    printed,
+                    no_stated_value,
+                    columns,
                 ))
                 .returning(indicator_figures::version)
                 .get_result(connection)
@@ -148,7 +141,7 @@ pub async fn insert_revision(
         .await
 }
 
-/// The years of an indicator's targets that were set or revised through the API.
+/// Lists the years of an indicator's targets that were set or revised through the API.
 pub async fn revised_years(connection: &mut AsyncPgConnection, indicator_id: i64) -> QueryResult<Vec<i32>> {
     target_revisions::table
         .filter(target_revisions::indicator_id.eq(indicator_id))
@@ -159,8 +152,8 @@ pub async fn revised_years(connection: &mut AsyncPgConnection, indicator_id: i64
         .await
 }
 
-/// Every (indicator, year) whose yearly target was set or revised through the API, among the
-/// given indicators.
+/// Lists every (indicator, year) among the given indicators whose yearly target was set or
+/// revised through the API.
 pub async fn revised_targets(
     connection: &mut AsyncPgConnection,
     indicator_ids: &[i64],

@@ -89,7 +89,7 @@ pub enum Level {
     Activity,
 }
 
-/// How the figures of an indicator's implementers make the indicator's figure for a period.
+/// The rule that makes an indicator's figure for a period from its implementers' figures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]

@@ -57,7 +57,7 @@ pub fn period_code_hint(lang: Lang) -> &'static str {
     )
 }
 
-/// What a period does with first submissions after its deadline.
+/// The treatment of first submissions after a period's deadline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -83,7 +83,7 @@ pub enum PeriodState {
     Locked,
 }
 
-/// How a first submission stands against the deadline.
+/// The timeliness of a first submission against the deadline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsRefStr, EnumString)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -104,7 +104,7 @@ pub struct PeriodRules {
     pub locked: bool,
 }
 
-/// Why a period refuses a change.
+/// The reason a period rejects a change.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PeriodRefusal {
     Locked,
@@ -205,7 +205,7 @@ mod tests {
     }
 
     #[test]
-    fn the_deadline_day_is_on_time_and_the_next_day_follows_the_policy() {
+    fn first_submission_at_deadline_boundary() {
         let refuse = rules(LatePolicy::Refuse);
         assert_eq!(refuse.first_submission(day("2023-04-30"), None), Ok(Timeliness::OnTime));
         assert_eq!(
@@ -216,7 +216,7 @@ mod tests {
     }
 
     #[test]
-    fn an_exception_holds_until_its_last_day() {
+    fn first_submission_under_exception() {
         let refuse = rules(LatePolicy::Refuse);
         let until = Some(day("2023-05-10"));
         assert_eq!(refuse.first_submission(day("2023-05-10"), until), Ok(Timeliness::Exception));

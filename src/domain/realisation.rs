@@ -105,7 +105,7 @@ pub fn next_state(state: RealisationState, action: Action, standing: Standing) -
     }
 }
 
-/// What the indicator says about the values it takes.
+/// The rules of an indicator that decide which values it takes.
 #[derive(Clone, Copy, Debug)]
 pub struct ValueRules {
     pub kind: ValueKind,
@@ -264,8 +264,8 @@ fn missing(field: &str) -> FieldError {
     FieldError::new(field, "wajib diisi", "is required")
 }
 
-/// The value as sent, for display: a string as it is, a JSON number in Indonesian notation, so
-/// that `2.5` shows as `2,5` and is never read as two thousand five hundred.
+/// Writes the value as sent, for display: a string as it is, and a JSON number in Indonesian
+/// notation, so that `2.5` shows as `2,5` and is never read as two thousand five hundred.
 fn printed(value: Option<&serde_json::Value>) -> String {
     match value {
         Some(serde_json::Value::String(text)) => text.trim().to_string(),
@@ -404,7 +404,7 @@ mod tests {
     }
 
     #[test]
-    fn a_rate_needs_its_counts() {
+    fn read_value_rate_needs_counts() {
         let counts = ValueInput { numerator: Some(json!(15)), denominator: Some(json!("50")), ..ValueInput::default() };
         let read = read_value(&counts, RATE).unwrap();
         assert_eq!(read.number.unwrap().to_string(), "30");
@@ -429,7 +429,7 @@ mod tests {
     }
 
     #[test]
-    fn a_return_needs_a_reason() {
+    fn read_note_return_needs_reason() {
         assert_eq!(read_note(Some("  "), "note", true).unwrap_err().field, "note");
         assert_eq!(read_note(None, "note", false), Ok(None));
         assert!(read_note(Some(&"x".repeat(MAX_NOTE_CHARS + 1)), "note", false).is_err());

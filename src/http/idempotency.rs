@@ -19,7 +19,7 @@ use crate::auth::caller::{Caller, Principal};
 use crate::db::idempotency::{self, StoredResponse};
 use crate::error::{ApiError, FieldError};
 
-/// Longest idempotency key, in characters.
+/// Maximum length of an idempotency key, in characters.
 pub const MAX_KEY_CHARS: usize = 255;
 
 /// The request's `Idempotency-Key` header, if it has one: 1 to 255 visible ASCII characters.
@@ -100,8 +100,8 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
-/// A digest of what a request asks for: method, path and body. Two requests with the same
-/// digest are the same request for idempotency.
+/// Computes a digest of a request's method, path and body. Two requests with the same digest
+/// are the same request for idempotency.
 pub fn fingerprint(request: &HttpRequest, body: &impl Serialize) -> Vec<u8> {
     let mut hasher = Sha256::new();
     hasher.update(request.method().as_str());
@@ -112,7 +112,7 @@ pub fn fingerprint(request: &HttpRequest, body: &impl Serialize) -> Vec<u8> {
     hasher.finalize().to_vec()
 }
 
-/// A JSON response of a change, with its status and headers.
+/// Builds the stored JSON response of a change, with its status and headers.
 pub fn response(
     status: StatusCode,
     body: &impl Serialize,
@@ -183,7 +183,7 @@ impl Outcome {
 }
 
 /// Builds the HTTP response of a stored one; a replay is marked with `Idempotent-Replayed`.
-pub fn to_http(stored: &StoredResponse, replayed: bool) -> HttpResponse {
+fn to_http(stored: &StoredResponse, replayed: bool) -> HttpResponse {
     let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
     let mut builder = HttpResponse::build(status);
     if let Some(etag) = &stored.etag {

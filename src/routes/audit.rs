@@ -13,7 +13,7 @@ use crate::http::extractors::ApiQuery;
 use crate::routes::AppState;
 use crate::routes::params::Checks;
 
-/// Longest text filter, in characters.
+/// Maximum length of a text filter, in characters.
 const MAX_FILTER_CHARS: usize = 200;
 
 /// One audit record.
@@ -28,9 +28,9 @@ pub struct AuditEventView {
     /// Username or client id of the actor.
     pub actor_name: Option<String>,
     pub client_ip: Option<String>,
-    /// What was acted on, such as `realisation:12`.
+    /// The object acted on, such as `realisation:12`.
     pub subject: Option<String>,
-    /// What changed: for state changes, `before` and `after`.
+    /// The change: for state changes, `before` and `after`.
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
 }

@@ -399,8 +399,14 @@ async fn read_upload(request: &HttpRequest, payload: web::Payload, max_bytes: us
     let file_type = detect_type(&content).map_err(|error| ApiError::InvalidBody(vec![error]))?;
     let name = clean_file_name(&file_name, file_type).map_err(|error| ApiError::InvalidBody(vec![error]))?;
     let description = check_description(description.as_deref())?;
-    let sha256 = Sha256::digest(&content).to_vec();
-    Ok(UploadedFile { content: content.freeze(), name, media_type: file_type.media_type, sha256, description })
+
+    // Hashing up to the size limit takes milliseconds of CPU, so it runs on the blocking pool.
+    let content = content.freeze();
+    let hashed = content.clone();
+    let sha256 = web::block(move || Sha256::digest(&hashed).to_vec())
+        .await
+        .map_err(|error| ApiError::Internal(anyhow::anyhow!("hashing an upload failed: {error}")))?;
+    Ok(UploadedFile { content, name, media_type: file_type.media_type, sha256, description })
 }
 
 async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<BytesMut, ApiError> {

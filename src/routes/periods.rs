@@ -23,7 +23,7 @@ use crate::routes::roadmaps::{RoadmapPath, find_roadmap};
 use crate::services::audit;
 use crate::views::OrganisationRef;
 
-/// Longest reason of an exception, in characters.
+/// Maximum length of an exception's reason, in characters.
 const MAX_REASON_CHARS: usize = 2000;
 
 /// A reporting period with its state today (Asia/Jakarta).
@@ -69,7 +69,7 @@ pub struct CreatePeriod {
     pub opens_on: NaiveDate,
     /// Last day of reporting, `YYYY-MM-DD` (WIB); submissions until 23:59:59 WIB are on time.
     pub deadline: NaiveDate,
-    /// What happens to first submissions after the deadline; default `refuse`.
+    /// The treatment of first submissions after the deadline; `refuse` by default.
     pub late_policy: Option<LatePolicy>,
 }
 
@@ -226,7 +226,7 @@ pub async fn create_period(
             }
             let row = periods::insert(connection, roadmap.id, code, &fields)
                 .await?
-                .ok_or_else(|| ApiError::Conflict { field: "period", what: format!("periode {code}") })?;
+                .ok_or_else(|| ApiError::Conflict { field: "period", what: code.to_string() })?;
             audit(connection, &caller, "period.create", &row, serde_json::json!({ "after": summary(&row) })).await?;
             let location = format!("/api/v1/roadmaps/{}/periods/{code}", roadmap.code);
             let view = view(connection, row, today).await?;

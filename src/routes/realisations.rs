@@ -26,7 +26,7 @@ use crate::services::realisations::{
 };
 
 /// A value written as a JSON number or as a string in Indonesian notation (`"74,5"`,
-/// `"1.077"`); for category and text indicators, the category or the text.
+/// `"1.077"`). For category and text indicators it is the category or the text.
 #[derive(Serialize, ToSchema)]
 #[serde(untagged)]
 #[allow(dead_code)]

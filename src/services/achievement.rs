@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::services::realisations::{IndicatorRef, judge, realised};
 use crate::views::FigureView;
 
-/// Which realisations count.
+/// The set of realisations that count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, strum::AsRefStr, strum::EnumString)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -26,7 +26,7 @@ pub enum Basis {
     Provisional,
 }
 
-/// Why a quarter has no figure, or that it has one.
+/// The outcome of combining a quarter: a figure, or the reason there is none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FigureStatus {
