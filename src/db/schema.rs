@@ -35,6 +35,9 @@ diesel::table! {
         position -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        version -> Int4,
+        retired_at -> Nullable<Timestamptz>,
+        retired_reason -> Nullable<Text>,
     }
 }
 
@@ -47,6 +50,9 @@ diesel::table! {
         position -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        version -> Int4,
+        retired_at -> Nullable<Timestamptz>,
+        retired_reason -> Nullable<Text>,
     }
 }
 
@@ -62,6 +68,10 @@ diesel::table! {
         position -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        version -> Int4,
+        retired_at -> Nullable<Timestamptz>,
+        retired_reason -> Nullable<Text>,
+        coordinator_id -> Nullable<Int8>,
     }
 }
 
@@ -75,6 +85,10 @@ diesel::table! {
         position -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        version -> Int4,
+        retired_at -> Nullable<Timestamptz>,
+        retired_reason -> Nullable<Text>,
+        coordinator_id -> Nullable<Int8>,
     }
 }
 
@@ -158,6 +172,12 @@ diesel::joinable!(indicator_placements -> indicators (indicator_id));
 diesel::joinable!(indicator_implementers -> indicators (indicator_id));
 diesel::joinable!(indicator_implementers -> organisations (organisation_id));
 diesel::joinable!(indicator_figures -> indicators (indicator_id));
+diesel::joinable!(action_plans -> activities (activity_id));
+diesel::joinable!(action_plans -> objectives (objective_id));
+diesel::joinable!(action_plan_supporters -> action_plans (plan_id));
+diesel::joinable!(action_plan_indicators -> action_plans (plan_id));
+diesel::joinable!(milestones -> action_plans (plan_id));
+diesel::joinable!(milestone_progress -> milestones (milestone_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -176,6 +196,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     realisation_versions,
     evidence,
     target_revisions,
+    action_plans,
+    action_plan_supporters,
+    action_plan_indicators,
+    milestones,
+    milestone_progress,
 );
 
 diesel::table! {
@@ -324,7 +349,7 @@ diesel::table! {
 diesel::table! {
     evidence (id) {
         id -> Int8,
-        realisation_id -> Int8,
+        realisation_id -> Nullable<Int8>,
         kind -> Text,
         url -> Nullable<Text>,
         file_name -> Nullable<Text>,
@@ -337,6 +362,7 @@ diesel::table! {
         added_by_client_id -> Nullable<Int8>,
         added_at -> Timestamptz,
         removed_at -> Nullable<Timestamptz>,
+        milestone_id -> Nullable<Int8>,
     }
 }
 
@@ -378,3 +404,73 @@ diesel::table! {
 }
 
 diesel::joinable!(target_revisions -> indicators (indicator_id));
+
+diesel::table! {
+    action_plans (id) {
+        id -> Int8,
+        roadmap_id -> Int8,
+        code -> Nullable<Text>,
+        activity_id -> Nullable<Int8>,
+        objective_id -> Nullable<Int8>,
+        title -> Text,
+        description -> Nullable<Text>,
+        output_name -> Text,
+        output_unit -> Text,
+        output_quantity -> Numeric,
+        starts_on -> Date,
+        ends_on -> Date,
+        budget -> Nullable<Numeric>,
+        responsible_id -> Int8,
+        status -> Text,
+        cancel_reason -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    action_plan_supporters (plan_id, organisation_id) {
+        plan_id -> Int8,
+        organisation_id -> Int8,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    action_plan_indicators (plan_id, indicator_id) {
+        plan_id -> Int8,
+        indicator_id -> Int8,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    milestones (id) {
+        id -> Int8,
+        plan_id -> Int8,
+        title -> Text,
+        expected_output -> Text,
+        due_on -> Date,
+        due_quarter -> Nullable<Text>,
+        weight -> Numeric,
+        progress -> Numeric,
+        progress_reported_at -> Nullable<Timestamptz>,
+        position -> Int4,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    milestone_progress (id) {
+        id -> Int8,
+        milestone_id -> Int8,
+        percent -> Numeric,
+        note -> Nullable<Text>,
+        reported_by_user_id -> Nullable<Int8>,
+        reported_by_client_id -> Nullable<Int8>,
+        reported_at -> Timestamptz,
+    }
+}

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::caller::Caller;
-use crate::db::evidence::{self, EvidenceRow, NewEvidence};
+use crate::db::evidence::{self, EvidenceRow, NewEvidence, Owner};
 use crate::domain::evidence::{
     MAX_DESCRIPTION_CHARS, MAX_ITEMS_PER_REALISATION, check_url, clean_file_name, detect_type,
 };
@@ -124,7 +124,8 @@ pub async fn add_evidence(
                 "sha256": hex(&file.sha256), "name": file.name, "description": file.description,
             });
             let new = NewEvidence {
-                realisation_id: path.id,
+                realisation_id: Some(path.id),
+                milestone_id: None,
                 kind: "file".into(),
                 url: None,
                 file_name: Some(file.name.clone()),
@@ -145,7 +146,8 @@ pub async fn add_evidence(
             let description = check_description(link.description.as_deref())?;
             let source = serde_json::json!({ "url": url, "description": description });
             let new = NewEvidence {
-                realisation_id: path.id,
+                realisation_id: Some(path.id),
+                milestone_id: None,
                 kind: "link".into(),
                 url: Some(url),
                 file_name: None,
@@ -182,7 +184,7 @@ pub async fn add_evidence(
                 let row = crate::db::realisations::find_for_update(connection, row.id).await?.unwrap_or(row);
                 workflow::require_editable(connection, &caller, &row, now).await?;
                 if let Some(digest) = &new.sha256
-                    && let Some(earlier) = evidence::find_file_by_digest(connection, row.id, digest).await?
+                    && let Some(earlier) = evidence::find_file_by_digest(connection, Owner::Realisation(row.id), digest).await?
                 {
                     // The same bytes again, so the earlier item is kept and nothing new is stored.
                     let (users, clients) = crate::db::accounts::actor_names(
@@ -200,7 +202,7 @@ pub async fn add_evidence(
                     let stored = response(StatusCode::OK, &view, None, view.download.clone());
                     return Ok((idempotency.record(connection, stored).await?, false));
                 }
-                if evidence::count_active(connection, row.id).await? >= MAX_ITEMS_PER_REALISATION {
+                if evidence::count_active(connection, Owner::Realisation(row.id)).await? >= MAX_ITEMS_PER_REALISATION {
                     let field = if new.kind == "link" { "url" } else { "file" };
                     return Err(ApiError::InvalidBody(vec![FieldError::new(
                         field,
@@ -332,7 +334,7 @@ pub async fn remove_evidence(
 }
 
 async fn find(connection: &mut AsyncPgConnection, realisation_id: i64, id: i64) -> Result<EvidenceRow, ApiError> {
-    evidence::find(connection, realisation_id, id)
+    evidence::find(connection, Owner::Realisation(realisation_id), id)
         .await?
         .ok_or_else(|| ApiError::NotFound { resource: Resource::Evidence, key: id.to_string() })
 }
@@ -468,7 +470,7 @@ async fn audit(
     action: &str,
     item: &EvidenceRow,
 ) -> Result<(), ApiError> {
-    let subject = format!("realisation:{}", item.realisation_id);
+    let subject = item.owner().subject();
     audit::record(
         connection,
         caller,

@@ -609,7 +609,7 @@ pub async fn views(
     let mut evidence_by_realisation: HashMap<i64, Vec<EvidenceView>> = HashMap::new();
     for item in evidence_rows {
         let view = evidence_view(&item, actor(item.added_by_user_id, item.added_by_client_id));
-        evidence_by_realisation.entry(item.realisation_id).or_default().push(view);
+        evidence_by_realisation.entry(item.realisation_id.unwrap_or_default()).or_default().push(view);
     }
 
     let mut views = Vec::with_capacity(rows.len());
@@ -670,8 +670,7 @@ pub fn evidence_view(item: &EvidenceRow, added_by: Option<ActorRef>) -> Evidence
         size_bytes: item.size_bytes,
         sha256: item.sha256.as_ref().map(|digest| digest.iter().map(|byte| format!("{byte:02x}")).collect()),
         description: item.description.clone(),
-        download: (item.kind == "file")
-            .then(|| format!("/api/v1/realisations/{}/evidence/{}/content", item.realisation_id, item.id)),
+        download: (item.kind == "file").then(|| format!("{}/{}/content", item.owner().path(), item.id)),
         added_by,
         added_at: item.added_at,
     }

@@ -1,0 +1,14 @@
+DROP INDEX evidence_milestone_idx;
+ALTER TABLE evidence DROP CONSTRAINT evidence_one_owner, DROP COLUMN milestone_id;
+ALTER TABLE evidence ALTER COLUMN realisation_id SET NOT NULL;
+DROP TRIGGER milestone_progress_no_truncate ON milestone_progress;
+DROP TRIGGER milestone_progress_append_only ON milestone_progress;
+DROP TABLE milestone_progress;
+DROP TABLE milestones;
+DROP TABLE action_plan_indicators;
+DROP TABLE action_plan_supporters;
+DROP TABLE action_plans;
+ALTER TABLE activities DROP COLUMN coordinator_id, DROP COLUMN retired_reason, DROP COLUMN retired_at, DROP COLUMN version;
+ALTER TABLE objectives DROP COLUMN coordinator_id, DROP COLUMN retired_reason, DROP COLUMN retired_at, DROP COLUMN version;
+ALTER TABLE themes DROP COLUMN retired_reason, DROP COLUMN retired_at, DROP COLUMN version;
+ALTER TABLE goals DROP COLUMN retired_reason, DROP COLUMN retired_at, DROP COLUMN version;
