@@ -22,6 +22,7 @@ use crate::routes;
         (name = "health", description = "Liveness and readiness probes."),
         (name = "auth", description = "Logins, token refresh and logout; the caller's own account."),
         (name = "users", description = "User administration, for admins."),
+        (name = "plans", description = "Action plans (rencana aksi), their milestones and progress."),
     ),
     modifiers(&BearerScheme),
     components(schemas(

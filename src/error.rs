@@ -88,6 +88,8 @@ pub enum Resource {
     Period,
     Realisation,
     Evidence,
+    Plan,
+    Milestone,
 }
 
 impl Resource {
@@ -103,6 +105,8 @@ impl Resource {
             Resource::Period => lang.pick("Periode pelaporan", "Reporting period"),
             Resource::Realisation => lang.pick("Realisasi", "Realisation"),
             Resource::Evidence => lang.pick("Bukti dukung", "Evidence"),
+            Resource::Plan => lang.pick("Rencana aksi", "Action plan"),
+            Resource::Milestone => lang.pick("Tonggak", "Milestone"),
         }
     }
 }

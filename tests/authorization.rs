@@ -32,6 +32,14 @@ fn table() -> Vec<Row> {
         |method, template, path: String, expected| Row { method, template, path, expected, if_match: Some("\"1\"") };
     // Realisations made by `setup_realisations`, in this order; ids start at 1 in a new database.
     let (submitted, to_return, draft_to_edit, draft_to_submit, draft_with_link, with_file) = (1, 2, 3, 4, 5, 6);
+    // Evidence: the realisation's file and the milestone's file come from the setup, the
+    // links from the POST rows below.
+    let (milestone_file, realisation_link, milestone_link) = (2, 3, 4);
+    // Plans made by `setup_plans`: one to work on, with milestone 1, and one to cancel. Both
+    // serve K1.04, which BAG-OTDA (IND-05) and BAPPEDA (IND-13) coordinate; BAPPEDA is
+    // responsible for them.
+    let (plan, plan_to_cancel, milestone) = (1, 2, 1);
+    let plan_visible: [u16; 7] = [200, 200, 200, 404, 200, 200, 401];
     // A realisation is visible to its organisation, the indicator's coordinator, and callers
     // not tied to an organisation; a draft only to its organisation. Others get 404.
     let owner_only: [u16; 7] = [404, 404, 200, 404, 404, 404, 401];
@@ -166,14 +174,73 @@ fn table() -> Vec<Row> {
             format!("/api/v1/realisations/{with_file}/evidence/1/content"),
             [200, 404, 200, 404, 200, 200, 401],
         ),
-        // The link that the POST row above added is evidence 2.
+        // The link that the POST row above added.
         row(
             "delete",
             "/api/v1/realisations/{id}/evidence/{evidence}",
-            format!("/api/v1/realisations/{draft_with_link}/evidence/2"),
+            format!("/api/v1/realisations/{draft_with_link}/evidence/{realisation_link}"),
             [404, 404, 204, 404, 404, 404, 401],
         ),
         row("get", "/api/v1/audit-events", "/api/v1/audit-events".into(), [200, 403, 403, 403, 200, 403, 401]),
+        row("get", "/api/v1/roadmaps/{roadmap}/plans", format!("{roadmap}/plans"), READ),
+        row(
+            "post",
+            "/api/v1/roadmaps/{roadmap}/plans",
+            format!("{roadmap}/plans"),
+            [201, 201, 201, 403, 403, 403, 401],
+        ),
+        row("get", "/api/v1/plans/{id}", format!("/api/v1/plans/{plan}"), plan_visible),
+        // After the admin's change the version is 2, so the other coordinators pass the
+        // permission check and stop at If-Match.
+        guarded("patch", "/api/v1/plans/{id}", format!("/api/v1/plans/{plan}"), [200, 412, 412, 404, 403, 403, 401]),
+        guarded(
+            "post",
+            "/api/v1/plans/{id}/cancel",
+            format!("/api/v1/plans/{plan_to_cancel}/cancel"),
+            [200, 409, 409, 404, 403, 403, 401],
+        ),
+        row(
+            "post",
+            "/api/v1/plans/{id}/milestones",
+            format!("/api/v1/plans/{plan}/milestones"),
+            [201, 201, 201, 404, 403, 403, 401],
+        ),
+        guarded(
+            "put",
+            "/api/v1/milestones/{id}",
+            format!("/api/v1/milestones/{milestone}"),
+            [200, 412, 412, 404, 403, 403, 401],
+        ),
+        row(
+            "get",
+            "/api/v1/milestones/{id}/progress",
+            format!("/api/v1/milestones/{milestone}/progress"),
+            plan_visible,
+        ),
+        row(
+            "post",
+            "/api/v1/milestones/{id}/progress",
+            format!("/api/v1/milestones/{milestone}/progress"),
+            [403, 403, 201, 404, 403, 403, 401],
+        ),
+        row(
+            "post",
+            "/api/v1/milestones/{id}/evidence",
+            format!("/api/v1/milestones/{milestone}/evidence"),
+            [403, 403, 201, 404, 403, 403, 401],
+        ),
+        row(
+            "get",
+            "/api/v1/milestones/{id}/evidence/{evidence}/content",
+            format!("/api/v1/milestones/{milestone}/evidence/{milestone_file}/content"),
+            plan_visible,
+        ),
+        row(
+            "delete",
+            "/api/v1/milestones/{id}/evidence/{evidence}",
+            format!("/api/v1/milestones/{milestone}/evidence/{milestone_link}"),
+            [403, 403, 204, 404, 403, 403, 401],
+        ),
     ]
 }
 
@@ -224,7 +291,16 @@ async fn body_for(app: &TestApp, template: &str, caller_index: usize) -> Value {
         "/api/v1/roadmaps/{roadmap}/indicators/{item}/retire" => json!({"reason": "Digabung dengan IND-05"}),
         "/api/v1/roadmaps/{roadmap}/indicators/{item}" => json!({"note": "Catatan sekretariat"}),
         "/api/v1/realisations/{id}/return" => json!({"note": "Lampirkan berita acara"}),
-        "/api/v1/realisations/{id}/evidence" => json!({"url": "https://semarangkota.go.id/bukti.pdf"}),
+        "/api/v1/realisations/{id}/evidence" | "/api/v1/milestones/{id}/evidence" => {
+            json!({"url": "https://semarangkota.go.id/bukti.pdf"})
+        }
+        "/api/v1/roadmaps/{roadmap}/plans" => plan_body(),
+        "/api/v1/plans/{id}" => json!({"title": "Judul baru"}),
+        "/api/v1/plans/{id}/cancel" => json!({"reason": "Digabung dengan rencana lain"}),
+        "/api/v1/plans/{id}/milestones" | "/api/v1/milestones/{id}" => {
+            json!({"title": "Rapat koordinasi", "expected_output": "Notulen", "due": "2023-Q3", "weight": 10})
+        }
+        "/api/v1/milestones/{id}/progress" => json!({"percent": 25, "note": "Undangan terkirim"}),
         _ => json!({}),
     }
 }
@@ -241,6 +317,7 @@ async fn every_route_for_every_caller() {
     app.create_user("login-user", "viewer", None).await;
     app.create_user("target", "viewer", None).await;
     setup_realisations(&app, &admin, &implementer).await;
+    setup_plans(&app, &admin, &implementer).await;
     let tokens: [Option<&str>; 7] = [
         Some(&admin),
         Some(&coordinator),
@@ -327,6 +404,28 @@ async fn setup_realisations(app: &TestApp, admin: &str, bappeda: &str) {
         Some("\"1\""),
     )
     .await;
+}
+
+/// A plan of K1.04 for which BAPPEDA is responsible.
+fn plan_body() -> Value {
+    json!({
+        "activity": "K1.04", "title": "Evaluasi SAKIP perangkat daerah", "output": "Laporan evaluasi",
+        "output_unit": "laporan", "output_quantity": 1, "starts_on": "2023-04-01", "ends_on": "2023-12-31",
+        "budget": 150000000, "responsible": "BAPPEDA",
+    })
+}
+
+/// Makes the plans and the milestone the table's rows act on, and the milestone's file.
+async fn setup_plans(app: &TestApp, admin: &str, bappeda: &str) {
+    let plans = format!("/api/v1/roadmaps/{SEMARANG}/plans");
+    for _ in 0..2 {
+        app.expect(201, reqwest::Method::POST, &plans, Some(admin), Some(&plan_body()), None).await;
+    }
+    let milestone = body_for(app, "/api/v1/plans/{id}/milestones", 0).await;
+    app.expect(201, reqwest::Method::POST, "/api/v1/plans/1/milestones", Some(admin), Some(&milestone), None).await;
+    let response =
+        app.upload_to(bappeda, "/api/v1/milestones/1/evidence", "notulen.pdf", b"%PDF-1.4\n%test\n".to_vec()).await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
 }
 
 #[test]

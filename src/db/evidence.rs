@@ -23,6 +23,14 @@ impl Owner {
         }
     }
 
+    pub fn realisation(self) -> Option<i64> {
+        if let Owner::Realisation(id) = self { Some(id) } else { None }
+    }
+
+    pub fn milestone(self) -> Option<i64> {
+        if let Owner::Milestone(id) = self { Some(id) } else { None }
+    }
+
     /// The audit subject of a change to the item.
     pub fn subject(self) -> String {
         match self {

@@ -9,6 +9,7 @@ pub mod indicators;
 pub mod migrate;
 pub mod organisations;
 pub mod periods;
+pub mod plans;
 pub mod pool;
 pub mod realisations;
 pub mod roadmaps;

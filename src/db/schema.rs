@@ -176,6 +176,7 @@ diesel::joinable!(action_plans -> activities (activity_id));
 diesel::joinable!(action_plans -> objectives (objective_id));
 diesel::joinable!(action_plan_supporters -> action_plans (plan_id));
 diesel::joinable!(action_plan_indicators -> action_plans (plan_id));
+diesel::joinable!(action_plan_indicators -> indicators (indicator_id));
 diesel::joinable!(milestones -> action_plans (plan_id));
 diesel::joinable!(milestone_progress -> milestones (milestone_id));
 

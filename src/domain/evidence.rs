@@ -10,8 +10,8 @@ pub const MAX_URL_CHARS: usize = 2000;
 /// Maximum length of a description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
 
-/// Maximum number of evidence items (files and links) of one realisation.
-pub const MAX_ITEMS_PER_REALISATION: i64 = 20;
+/// The most evidence items one realisation or milestone holds.
+pub const MAX_ITEMS_PER_OWNER: i64 = 20;
 
 /// A file type that evidence may have: media type and the extension the stored name gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,6 +10,7 @@ pub mod organisation_names;
 pub mod pagination;
 pub mod password_policy;
 pub mod period;
+pub mod plan;
 pub mod realisation;
 pub mod roadmap_file;
 pub mod target;

@@ -277,7 +277,11 @@ fn printed(value: Option<&serde_json::Value>) -> String {
 }
 
 /// Reads a JSON number, or a string in Indonesian notation (`"74,5"`, `"1.077"`).
-fn required_number(value: &Option<serde_json::Value>, field: &str, errors: &mut Vec<FieldError>) -> Option<BigDecimal> {
+pub fn required_number(
+    value: &Option<serde_json::Value>,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<BigDecimal> {
     let parsed = match value {
         None => {
             errors.push(missing(field));

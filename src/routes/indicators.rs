@@ -109,28 +109,12 @@ fn resolve_filter(
     role: Option<RoleParam>,
     checks: &mut Checks,
 ) -> IndicatorFilter {
+    let (objective_id, theme_id, activity_id) =
+        checks.nodes(nodes, params.objective.as_deref(), params.theme.as_deref(), params.activity.as_deref());
     IndicatorFilter {
-        objective_id: checks.reference(
-            "objective",
-            params.objective.as_deref(),
-            |key| nodes.find_objective(key).map(|row| row.id),
-            "sasaran",
-            "objective",
-        ),
-        theme_id: checks.reference(
-            "theme",
-            params.theme.as_deref(),
-            |key| nodes.find_theme(key).map(|row| row.id),
-            "tema",
-            "theme",
-        ),
-        activity_id: checks.reference(
-            "activity",
-            params.activity.as_deref(),
-            |key| nodes.find_activity(key).map(|row| row.id),
-            "kegiatan utama",
-            "activity",
-        ),
+        objective_id,
+        theme_id,
+        activity_id,
         organisation: checks
             .reference(
                 "organisation",

@@ -11,6 +11,7 @@ pub mod maintenance;
 pub mod organisations;
 pub mod params;
 pub mod periods;
+pub mod plans;
 pub mod realisations;
 pub mod roadmaps;
 pub mod targets;
@@ -67,5 +68,17 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(evidence::add_evidence)
         .service(evidence::download_evidence)
         .service(evidence::remove_evidence)
+        .service(plans::list_plans)
+        .service(plans::create_plan)
+        .service(plans::get_plan)
+        .service(plans::update_plan)
+        .service(plans::cancel_plan)
+        .service(plans::add_milestone)
+        .service(plans::update_milestone)
+        .service(plans::list_progress)
+        .service(plans::report_progress)
+        .service(evidence::add_milestone_evidence)
+        .service(evidence::download_milestone_evidence)
+        .service(evidence::remove_milestone_evidence)
         .service(audit::list_audit_events);
 }

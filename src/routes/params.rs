@@ -89,6 +89,52 @@ impl Checks {
         found
     }
 
+    /// Reads a calendar day written `2024-06-30`.
+    pub fn date(&mut self, field: &str, text: Option<&str>) -> Option<chrono::NaiveDate> {
+        let text = text?;
+        let parsed = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
+        if parsed.is_none() {
+            self.add(FieldError::new(
+                field,
+                format!("{text:?} bukan tanggal; tulis TAHUN-BULAN-HARI, misalnya 2024-06-30"),
+                format!("{text:?} is not a day; write YEAR-MONTH-DAY, for example 2024-06-30"),
+            ));
+        }
+        parsed
+    }
+
+    /// Reads `true` or `false`.
+    pub fn flag(&mut self, field: &str, text: Option<&str>) -> Option<bool> {
+        self.choice::<bool>(field, text, &["true", "false"])
+    }
+
+    /// Resolves the `objective`, `theme` and `activity` filters against a road map's nodes,
+    /// in that order.
+    pub fn nodes(
+        &mut self,
+        nodes: &crate::db::roadmaps::RoadmapNodes,
+        objective: Option<&str>,
+        theme: Option<&str>,
+        activity: Option<&str>,
+    ) -> (Option<i64>, Option<i64>, Option<i64>) {
+        let objective_id = self.reference(
+            "objective",
+            objective,
+            |key| nodes.find_objective(key).map(|row| row.id),
+            "sasaran",
+            "objective",
+        );
+        let theme_id = self.reference("theme", theme, |key| nodes.find_theme(key).map(|row| row.id), "tema", "theme");
+        let activity_id = self.reference(
+            "activity",
+            activity,
+            |key| nodes.find_activity(key).map(|row| row.id),
+            "kegiatan utama",
+            "activity",
+        );
+        (objective_id, theme_id, activity_id)
+    }
+
     /// Rejects an empty or over-long text parameter.
     pub fn text<'a>(&mut self, field: &str, text: Option<&'a str>, max_chars: usize) -> Option<&'a str> {
         let text = text?.trim();

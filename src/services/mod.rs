@@ -3,5 +3,6 @@
 pub mod achievement;
 pub mod audit;
 pub mod maintenance;
+pub mod plans;
 pub mod realisations;
 pub mod targets;

@@ -596,15 +596,8 @@ pub async fn views(
         user_ids.extend(item.added_by_user_id);
         client_ids.extend(item.added_by_client_id);
     }
-    let (user_names, client_names) = accounts::actor_names(connection, &user_ids, &client_ids).await?;
-    let actor = |user: Option<i64>, client: Option<i64>| -> Option<ActorRef> {
-        let name = match (user, client) {
-            (Some(id), _) => user_names.get(&id).cloned(),
-            (None, Some(id)) => client_names.get(&id).cloned(),
-            (None, None) => None,
-        }?;
-        Some(ActorRef { user_id: user, client_id: if user.is_some() { None } else { client }, name })
-    };
+    let actors = Actors::load(connection, &user_ids, &client_ids).await?;
+    let actor = |user: Option<i64>, client: Option<i64>| actors.get(user, client);
 
     let mut evidence_by_realisation: HashMap<i64, Vec<EvidenceView>> = HashMap::new();
     for item in evidence_rows {
@@ -657,6 +650,33 @@ pub async fn views(
         });
     }
     Ok(views)
+}
+
+/// The names of the users and service clients that did something, to show them.
+pub struct Actors {
+    users: HashMap<i64, String>,
+    clients: HashMap<i64, String>,
+}
+
+impl Actors {
+    pub async fn load(
+        connection: &mut AsyncPgConnection,
+        user_ids: &[i64],
+        client_ids: &[i64],
+    ) -> Result<Actors, ApiError> {
+        let (users, clients) = accounts::actor_names(connection, user_ids, client_ids).await?;
+        Ok(Actors { users, clients })
+    }
+
+    /// The user, or else the client, that did something.
+    pub fn get(&self, user: Option<i64>, client: Option<i64>) -> Option<ActorRef> {
+        let name = match (user, client) {
+            (Some(id), _) => self.users.get(&id).cloned(),
+            (None, Some(id)) => self.clients.get(&id).cloned(),
+            (None, None) => None,
+        }?;
+        Some(ActorRef { user_id: user, client_id: if user.is_some() { None } else { client }, name })
+    }
 }
 
 /// Shows an evidence item.

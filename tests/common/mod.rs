@@ -443,10 +443,15 @@ impl TestApp {
 
     /// Uploads a file as evidence of a realisation.
     pub async fn upload(&self, token: &str, realisation: i64, file_name: &str, content: Vec<u8>) -> reqwest::Response {
+        self.upload_to(token, &format!("/api/v1/realisations/{realisation}/evidence"), file_name, content).await
+    }
+
+    /// Uploads a file to an evidence path, such as a milestone's.
+    pub async fn upload_to(&self, token: &str, path: &str, file_name: &str, content: Vec<u8>) -> reqwest::Response {
         let form = reqwest::multipart::Form::new()
             .part("file", reqwest::multipart::Part::bytes(content).file_name(file_name.to_string()));
         self.client
-            .post(format!("{}/api/v1/realisations/{realisation}/evidence", self.address))
+            .post(format!("{}{path}", self.address))
             .bearer_auth(token)
             .multipart(form)
             .send()
