@@ -386,3 +386,75 @@ async fn lists_filter_by_node_organisation_status_and_due_days() {
     named.sort();
     assert_eq!(named, ["activity", "due_from", "overdue"]);
 }
+
+/// Plans written in the data file, after the Semarang road map.
+const FILE_PLANS: &str = r#"
+[[plans]]
+code = "RA-K1.01-01"
+activity = "K1.01"
+title = "Penyusunan peta proses bisnis"
+output = "Dokumen peta proses bisnis"
+output_unit = "dokumen"
+output_quantity = 1
+starts_on = 2024-01-01
+ends_on = "2024-12-31"
+budget = "1.250.000.000,50"
+responsible = "Diskominfo"
+supporters = ["BKPP"]
+indicators = ["IND-10"]
+
+[[plans.milestones]]
+title = "Inventarisasi proses"
+expected_output = "Daftar proses bisnis"
+due = "2024-Q2"
+weight = 40
+
+[[plans.milestones]]
+title = "Penetapan peta"
+expected_output = "Keputusan Wali Kota"
+due = "2024-11-30"
+weight = "60"
+"#;
+
+#[tokio::test]
+async fn plans_load_with_the_road_map_and_survive_a_reimport() {
+    let s = setup().await;
+    let source = std::fs::read_to_string(common::repo_path("data/semarang-2023-2024.toml")).unwrap() + FILE_PLANS;
+    s.app.import(&source).await;
+
+    let list = s.app.get_json(PLANS).await;
+    assert_eq!(list["total"], 1);
+    let plan = &list["items"][0];
+    assert_eq!(plan["code"], "RA-K1.01-01");
+    assert_eq!(plan["activity"]["code"], "K1.01");
+    assert_eq!(plan["responsible"]["code"], "DISKOMINFO");
+    assert_eq!(plan["budget"]["amount"], "1250000000.50");
+    assert_eq!(plan["milestones"][0]["due_on"], "2024-06-30");
+    assert_eq!(plan["milestones"][1]["weight"], "60");
+
+    // Progress reported through the API stays when the same file is imported again.
+    let milestone = plan["milestones"][0]["id"].as_i64().unwrap();
+    assert_eq!(report(&s.app, &s.diskominfo, milestone, json!(100)).await.status(), 201);
+    s.app.import(&source).await;
+    let list = s.app.get_json(PLANS).await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["progress"], "40");
+}
+
+#[test]
+fn a_wrong_plan_in_the_file_is_named_by_line() {
+    let base = std::fs::read_to_string(common::repo_path("data/semarang-2023-2024.toml")).unwrap();
+    let wrong =
+        FILE_PLANS.replace("weight = \"60\"", "weight = 70").replace("activity = \"K1.01\"", "activity = \"K9.99\"");
+    let problems = petajalan::domain::roadmap_file::parse_roadmap_file(&(base.clone() + &wrong)).unwrap_err();
+    let lines = base.lines().count();
+    let messages: Vec<(usize, &str)> = problems
+        .iter()
+        .map(|problem| (problem.line - lines, problem.message(petajalan::domain::lang::Lang::En)))
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert_eq!(messages[0].0, 4);
+    assert!(messages[0].1.contains("K9.99"), "{messages:?}");
+    assert_eq!(messages[1].0, 26);
+    assert!(messages[1].1.starts_with("weight:"), "{messages:?}");
+}

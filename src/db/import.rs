@@ -134,6 +134,16 @@ async fn write_document(
     ));
     report.tables.push(("indicator_figures", sync_figures(connection, document, &indicator_ids).await?));
 
+    let plan_ids = crate::db::plans::FileIds {
+        activities: &activity_ids,
+        objectives: &objective_ids,
+        organisations: &organisation_ids,
+        indicators: &indicator_ids,
+    };
+    let inserted = crate::db::plans::insert_from_file(connection, roadmap_id, &document.plans, &plan_ids).await?;
+    let counts = TableCounts { inserted, unchanged: document.plans.len() - inserted, ..TableCounts::default() };
+    report.tables.push(("action_plans", counts));
+
     report.absent_from_file = [
         ("themes", absent(&theme_ids, document.themes.iter().map(|entry| &entry.code))),
         ("goals", absent(&goal_ids, document.goals.iter().map(|entry| &entry.code))),

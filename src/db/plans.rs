@@ -653,3 +653,73 @@ pub async fn coordinators_of(
     }
     Ok(result)
 }
+
+/// Ids by code, as the import keeps them.
+type CodeIds = std::collections::HashMap<String, i64>;
+
+/// The ids the plans of a data file refer to, by code.
+pub struct FileIds<'a> {
+    pub activities: &'a CodeIds,
+    pub objectives: &'a CodeIds,
+    pub organisations: &'a CodeIds,
+    pub indicators: &'a CodeIds,
+}
+
+/// Stores the plans of a data file whose codes the road map does not have yet, with their
+/// milestones, and returns how many it stored. A plan stored earlier is left to the API, so a
+/// re-import never undoes its edits or progress.
+pub async fn insert_from_file(
+    connection: &mut AsyncPgConnection,
+    roadmap_id: i64,
+    entries: &[crate::domain::roadmap_file::PlanEntry],
+    ids: &FileIds<'_>,
+) -> anyhow::Result<usize> {
+    let known: Vec<String> = action_plans::table
+        .filter(action_plans::roadmap_id.eq(roadmap_id))
+        .filter(action_plans::code.is_not_null())
+        .select(action_plans::code.assume_not_null())
+        .load(connection)
+        .await?;
+    let id = |map: &CodeIds, code: &str| {
+        map.get(code).copied().ok_or_else(|| anyhow::anyhow!("the data file's plan refers to unknown code {code}"))
+    };
+
+    let mut inserted = 0;
+    for entry in entries.iter().filter(|entry| !known.contains(&entry.code)) {
+        let place = PlanPlace {
+            roadmap_id,
+            code: Some(entry.code.clone()),
+            activity_id: entry.activity.as_deref().map(|code| id(ids.activities, code)).transpose()?,
+            objective_id: entry.objective.as_deref().map(|code| id(ids.objectives, code)).transpose()?,
+        };
+        let fields = PlanFields {
+            title: entry.title.clone(),
+            description: entry.description.clone(),
+            output_name: entry.output.clone(),
+            output_unit: entry.output_unit.clone(),
+            output_quantity: entry.output_quantity.clone(),
+            starts_on: entry.starts_on,
+            ends_on: entry.ends_on,
+            budget: entry.budget.clone(),
+            responsible_id: id(ids.organisations, &entry.responsible)?,
+            status: "planned".into(),
+        };
+        let supporters =
+            entry.supporters.iter().map(|code| id(ids.organisations, code)).collect::<anyhow::Result<Vec<_>>>()?;
+        let indicator_ids =
+            entry.indicators.iter().map(|code| id(ids.indicators, code)).collect::<anyhow::Result<Vec<_>>>()?;
+        let plan = insert_plan(connection, &place, &fields, &supporters, &indicator_ids).await?;
+        for milestone in &entry.milestones {
+            let fields = MilestoneFields {
+                title: milestone.title.clone(),
+                expected_output: milestone.expected_output.clone(),
+                due_on: milestone.due_on,
+                due_quarter: milestone.due_quarter.clone(),
+                weight: milestone.weight.clone(),
+            };
+            insert_milestone(connection, plan.id, &fields).await?;
+        }
+        inserted += 1;
+    }
+    Ok(inserted)
+}

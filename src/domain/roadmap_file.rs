@@ -19,6 +19,10 @@ use super::lang::Lang;
 use super::organisation_names::match_key;
 use super::value::{FigureValue, parse_figure};
 
+mod plans;
+
+pub use plans::{MilestoneEntry, PlanEntry};
+
 /// The largest data file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 
@@ -38,6 +42,8 @@ struct RawFile {
     activities: Vec<Spanned<RawActivity>>,
     #[serde(default)]
     indicators: Vec<Spanned<RawIndicator>>,
+    #[serde(default)]
+    plans: Vec<Spanned<plans::RawPlan>>,
 }
 
 #[derive(Deserialize)]
@@ -141,6 +147,7 @@ pub struct RoadmapDocument {
     pub objectives: Vec<ObjectiveEntry>,
     pub activities: Vec<ActivityEntry>,
     pub indicators: Vec<IndicatorEntry>,
+    pub plans: Vec<PlanEntry>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -315,7 +322,17 @@ impl Checker {
         let places = Places { goals: &goal_codes, objectives: &objective_codes, activities: &activity_codes };
         let indicators = self.check_indicators(raw.indicators, &roadmap, &names, &places);
 
-        RoadmapDocument { roadmap, organisations, themes, goals, objectives, activities, indicators }
+        let indicator_codes: HashSet<String> = indicators.iter().map(|entry| entry.code.clone()).collect();
+        let refs = plans::PlanRefs {
+            roadmap: &roadmap,
+            activities: &activity_codes,
+            objectives: &objectives,
+            indicators: &indicator_codes,
+            names: &names,
+        };
+        let plans = self.check_plans(raw.plans, &refs);
+
+        RoadmapDocument { roadmap, organisations, themes, goals, objectives, activities, indicators, plans }
     }
 
     fn check_roadmap(&mut self, raw: Spanned<RawRoadmap>) -> RoadmapHeader {
