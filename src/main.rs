@@ -295,12 +295,14 @@ fn check_file(path: &Path, lang: Lang) -> Option<petajalan::domain::roadmap_file
     match parse_roadmap_file(&source) {
         Ok(document) => {
             println!(
-                "{display}: {} ({} {}, {} {})",
+                "{display}: {} ({} {}, {} {}, {} {})",
                 lang.pick("berkas valid", "the file is valid"),
                 document.indicators.len(),
                 lang.pick("indikator", "indicators"),
                 document.organisations.len(),
                 lang.pick("organisasi", "organisations"),
+                document.plans.len(),
+                lang.pick("rencana aksi", "action plans"),
             );
             Some(document)
         }

@@ -1,5 +1,5 @@
 //! Action plans over HTTP: a coordinator writes a plan with weighted milestones, the
-//! responsible organisation reports progress with evidence, and the API tells the plan's
+//! responsible organisation reports progress with evidence, and the API gives the plan's
 //! progress and what is overdue at a given date.
 
 mod common;
@@ -67,7 +67,7 @@ fn ids(page: &Value) -> Vec<i64> {
     page["items"].as_array().unwrap().iter().map(|item| item["id"].as_i64().unwrap()).collect()
 }
 
-/// The `field` of each error in a problem body.
+/// Lists the `field` of each error in a problem body.
 fn fields(problem: &Value) -> Vec<String> {
     problem["errors"].as_array().unwrap().iter().map(|error| error["field"].as_str().unwrap().to_string()).collect()
 }
@@ -120,7 +120,7 @@ async fn weighted_progress_and_overdue_at_a_given_day() {
 }
 
 #[tokio::test]
-async fn evidence_of_a_milestone_is_stored_and_read_back() {
+async fn milestone_evidence_reads_back() {
     let s = setup().await;
     let plan = create_plan(&s.app, &s.organisasi, &plan_body()).await;
     let milestone =
@@ -286,7 +286,7 @@ async fn concurrent_edits_let_one_win() {
 }
 
 #[tokio::test]
-async fn a_retried_create_stores_one_plan() {
+async fn plan_create_retry_stores_once() {
     let s = setup().await;
     let send = || {
         s.app
@@ -341,7 +341,7 @@ async fn cancelling_needs_a_reason_and_stops_reports() {
 }
 
 #[tokio::test]
-async fn lists_filter_by_node_organisation_status_and_due_days() {
+async fn plan_list_filters() {
     let s = setup().await;
     let (_, dinkes) = s.app.create_user("dinkes", "opd", Some("DIN-KESEHATAN")).await;
     let k101 = create_plan(&s.app, &s.organisasi, &plan_body()).await["id"].as_i64().unwrap();
@@ -417,7 +417,7 @@ weight = "60"
 "#;
 
 #[tokio::test]
-async fn plans_load_with_the_road_map_and_survive_a_reimport() {
+async fn file_plans_survive_reimport() {
     let s = setup().await;
     let source = std::fs::read_to_string(common::repo_path("data/semarang-2023-2024.toml")).unwrap() + FILE_PLANS;
     s.app.import(&source).await;
@@ -442,7 +442,7 @@ async fn plans_load_with_the_road_map_and_survive_a_reimport() {
 }
 
 #[test]
-fn a_wrong_plan_in_the_file_is_named_by_line() {
+fn file_plan_errors_name_lines() {
     let base = std::fs::read_to_string(common::repo_path("data/semarang-2023-2024.toml")).unwrap();
     let wrong =
         FILE_PLANS.replace("weight = \"60\"", "weight = 70").replace("activity = \"K1.01\"", "activity = \"K9.99\"");

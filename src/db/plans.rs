@@ -52,7 +52,7 @@ pub struct PlanFields {
     pub status: String,
 }
 
-/// Where a new plan belongs.
+/// The place of a new plan: its road map, code and node.
 #[derive(Clone, Debug, Insertable)]
 #[diesel(table_name = action_plans)]
 pub struct PlanPlace {
@@ -203,7 +203,7 @@ pub async fn node_of(connection: &mut AsyncPgConnection, plan: &PlanRow) -> Quer
     }
 }
 
-/// The coordinators of the indicators placed at an activity or an objective.
+/// Loads the coordinators of the indicators placed at an activity or an objective.
 async fn placed_coordinators(
     connection: &mut AsyncPgConnection,
     activity_id: Option<i64>,
@@ -223,7 +223,7 @@ async fn placed_coordinators(
     query.load(connection).await
 }
 
-/// The activities and objectives whose plans an organisation coordinates.
+/// Loads the activities and objectives whose plans an organisation coordinates.
 pub async fn coordinated_nodes(
     connection: &mut AsyncPgConnection,
     organisation_id: i64,
@@ -377,7 +377,7 @@ pub async fn mark_started(connection: &mut AsyncPgConnection, id: i64) -> QueryR
     Ok(changed > 0)
 }
 
-/// The supporting organisations of plans, as (plan, organisation) pairs in order.
+/// Loads the supporting organisations of plans, as (plan, organisation) pairs in order.
 pub async fn supporters_of(connection: &mut AsyncPgConnection, plan_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
     action_plan_supporters::table
         .filter(action_plan_supporters::plan_id.eq_any(plan_ids))
@@ -387,7 +387,7 @@ pub async fn supporters_of(connection: &mut AsyncPgConnection, plan_ids: &[i64])
         .await
 }
 
-/// The indicators that plans serve, as (plan, indicator id, code, name) in order.
+/// Loads the indicators that plans serve, as (plan, indicator id, code, name) in order.
 pub async fn indicators_of(
     connection: &mut AsyncPgConnection,
     plan_ids: &[i64],
@@ -401,7 +401,7 @@ pub async fn indicators_of(
         .await
 }
 
-/// The milestones of plans, by plan and in order.
+/// Loads the milestones of plans, by plan and in order.
 pub async fn milestones_of(connection: &mut AsyncPgConnection, plan_ids: &[i64]) -> QueryResult<Vec<MilestoneRow>> {
     milestones::table
         .filter(milestones::plan_id.eq_any(plan_ids))
@@ -415,7 +415,7 @@ pub async fn find_milestone(connection: &mut AsyncPgConnection, id: i64) -> Quer
     milestones::table.find(id).select(MilestoneRow::as_select()).first(connection).await.optional()
 }
 
-/// The number of a plan's milestones and the total of their weights, leaving one out.
+/// Counts a plan's milestones and totals their weights, leaving one out.
 pub async fn weights(
     connection: &mut AsyncPgConnection,
     plan_id: i64,
@@ -477,7 +477,7 @@ pub async fn insert_progress(connection: &mut AsyncPgConnection, new: &NewProgre
         .await
 }
 
-/// The progress reports of a milestone, oldest first.
+/// Loads the progress reports of a milestone, oldest first.
 pub async fn progress_history(connection: &mut AsyncPgConnection, milestone_id: i64) -> QueryResult<Vec<ProgressRow>> {
     milestone_progress::table
         .filter(milestone_progress::milestone_id.eq(milestone_id))
@@ -501,8 +501,8 @@ pub struct PlanFilter {
     pub due_to: Option<NaiveDate>,
 }
 
-/// What an organisation-bound caller may see: plans it is responsible for or supports, and
-/// plans of the nodes it coordinates.
+/// The plans an organisation-bound caller may see: those it is responsible for or supports,
+/// and those of the nodes it coordinates.
 #[derive(Clone, Debug)]
 pub struct Visibility {
     pub organisation_id: i64,
@@ -595,7 +595,7 @@ pub async fn list(
     Ok((rows, total))
 }
 
-/// The coordinators of each plan's node, by plan, in a fixed number of queries.
+/// Loads the coordinators of each plan's node, by plan, in a fixed number of queries.
 pub async fn coordinators_of(
     connection: &mut AsyncPgConnection,
     plans: &[PlanRow],

@@ -13,13 +13,13 @@ use crate::error::FieldError;
 /// The weights of one plan's milestones add up to at most this.
 pub const MAX_TOTAL_WEIGHT: u32 = 100;
 
-/// The most milestones one plan holds.
+/// The maximum number of milestones in one plan.
 pub const MAX_MILESTONES: i64 = 50;
 
 /// The largest budget accepted, in rupiah: one quadrillion.
 pub const MAX_BUDGET_DIGITS: u64 = 16;
 
-/// Where a plan stands.
+/// The status of a plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, ToSchema, EnumString, AsRefStr)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -56,7 +56,7 @@ impl Due {
     }
 }
 
-/// The last day of a quarter.
+/// Returns the last day of a quarter.
 pub fn quarter_end(code: PeriodCode) -> NaiveDate {
     let (month, day) = match code.quarter {
         1 => (3, 31),
@@ -133,7 +133,7 @@ pub fn check_percent(percent: &BigDecimal) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// The weighted progress of a plan's milestones, given as (weight, progress) pairs, rounded to
+/// Computes the weighted progress of a plan's milestones, given as (weight, progress) pairs, rounded to
 /// two decimals; zero for a plan without milestones.
 pub fn weighted_progress<'a>(milestones: impl IntoIterator<Item = (&'a BigDecimal, &'a BigDecimal)>) -> BigDecimal {
     let mut weights = BigDecimal::zero();
@@ -148,12 +148,12 @@ pub fn weighted_progress<'a>(milestones: impl IntoIterator<Item = (&'a BigDecima
     (weighted / weights).with_scale_round(2, RoundingMode::HalfUp).normalized()
 }
 
-/// Whether a milestone with this progress is done.
+/// Tells whether a milestone with this progress is done.
 pub fn is_done(progress: &BigDecimal) -> bool {
     progress >= &BigDecimal::from(100)
 }
 
-/// Whether a milestone is overdue on `today`: its due day has passed and it is not done, in a
+/// Tells whether a milestone is overdue on `today`: its due day has passed and it is not done, in a
 /// plan that still runs.
 pub fn is_overdue(due_on: NaiveDate, progress: &BigDecimal, status: PlanStatus, today: NaiveDate) -> bool {
     let running = matches!(status, PlanStatus::Planned | PlanStatus::InProgress);

@@ -73,7 +73,7 @@ pub struct PlanParams {
     pub page_size: Option<String>,
 }
 
-/// Why a plan is cancelled.
+/// The reason for cancelling a plan.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancelPlan {
@@ -81,7 +81,7 @@ pub struct CancelPlan {
     pub reason: String,
 }
 
-/// A stored progress report with the plan as it stands after it.
+/// A stored progress report, with the plan as it is after the report.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgressReported {
     pub report: ProgressView,
@@ -451,7 +451,7 @@ pub async fn list_progress(
     params(MilestonePath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
     request_body = ProgressInput,
     responses(
-        (status = 201, description = "The report, and the plan as it stands after it.", body = ProgressReported),
+        (status = 201, description = "The report, and the plan as it is after the report.", body = ProgressReported),
         (status = 400, description = "Malformed JSON or an invalid Idempotency-Key.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller does not report for the plan's responsible organisation.", body = Problem, content_type = "application/problem+json"),

@@ -256,7 +256,7 @@ pub async fn visible_milestone(
     Ok((plan, milestone))
 }
 
-/// The organisations that may write a node's plans, as codes for a message.
+/// Checks that the caller coordinates the node, or is the admin; the refusal names the coordinators.
 async fn require_coordinator(
     connection: &mut AsyncPgConnection,
     caller: &Caller,
@@ -675,6 +675,7 @@ async fn milestone_fields(
     let mut errors = Vec::new();
     let title = text("title", &request.title, 500, &mut errors);
     let expected_output = text("expected_output", &request.expected_output, 1000, &mut errors);
+
     let due = Due::parse(&request.due).map_err(|error| errors.push(error)).ok();
     if let Some(due) = due
         && (due.on < plan.starts_on || due.on > plan.ends_on)
@@ -685,10 +686,11 @@ async fn milestone_fields(
             format!("must fall between {} and {}, the plan's schedule", plan.starts_on, plan.ends_on),
         ));
     }
+
     let (count, others) = plans::weights(connection, plan.id, except).await?;
     if except.is_none() && count >= MAX_MILESTONES {
         errors.push(FieldError::new(
-            "title",
+            "body",
             format!("satu rencana aksi paling banyak memuat {MAX_MILESTONES} tonggak"),
             format!("a plan holds at most {MAX_MILESTONES} milestones"),
         ));
@@ -699,6 +701,7 @@ async fn milestone_fields(
     {
         errors.push(error);
     }
+
     match (due, weight) {
         (Some(due), Some(weight)) if errors.is_empty() => Ok(MilestoneFields {
             title,
@@ -949,7 +952,7 @@ pub async fn views(
     Ok(views)
 }
 
-/// A plan's fields for the audit record.
+/// Builds the audit record of a plan's fields.
 fn plan_record(row: &PlanRow, supporters: &[i64], indicator_ids: &[i64]) -> serde_json::Value {
     serde_json::json!({
         "title": row.title, "description": row.description, "output": row.output_name, "output_unit": row.output_unit,
@@ -960,7 +963,7 @@ fn plan_record(row: &PlanRow, supporters: &[i64], indicator_ids: &[i64]) -> serd
     })
 }
 
-/// A milestone's fields for the audit record.
+/// Builds the audit record of a milestone's fields.
 fn milestone_record(row: &MilestoneRow) -> serde_json::Value {
     serde_json::json!({
         "title": row.title, "expected_output": row.expected_output, "due_on": row.due_on,

@@ -75,7 +75,7 @@ pub struct MilestoneEntry {
     pub weight: BigDecimal,
 }
 
-/// What a plan may refer to.
+/// The codes and names a plan may refer to.
 pub(super) struct PlanRefs<'a> {
     pub roadmap: &'a RoadmapHeader,
     pub activities: &'a CodeSet,
