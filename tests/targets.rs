@@ -197,3 +197,39 @@ async fn reimport_keeps_revised_targets() {
     let target = targets.as_array().unwrap().iter().find(|target| target["year"] == 2024).unwrap().clone();
     assert_eq!(target["printed"], "950 orang", "the file does not overwrite a revised target");
 }
+
+#[tokio::test]
+async fn quarterly_target_judges_its_quarter() {
+    let setup = setup().await;
+    setup.app.set_time("2024-04-05T09:00:00+07:00");
+    setup.report_verified("900").await;
+
+    // A quarter without its own target has none to replace, so no If-Match is sent.
+    let path = format!("{IND40}/targets/2024?quarter=1");
+    let body = revision("1.000 orang");
+    let set = setup.app.expect(200, Method::PUT, &path, Some(&setup.dinsos), Some(&body), None).await;
+    assert_eq!(set["quarter"], 1);
+    assert_eq!(set["printed"], "1.000 orang");
+    let again = setup.app.send(Method::PUT, &path, Some(&setup.dinsos), Some(&body), None).await;
+    assert_eq!(again.status(), 428, "the quarter's target exists now");
+
+    let targets = setup.app.get_json(&format!("{IND40}/targets")).await;
+    let quarter = targets.as_array().unwrap().iter().find(|target| target["quarter"] == 1).unwrap();
+    assert_eq!(quarter["year"], 2024);
+    assert_eq!(quarter["revised"], true);
+    let history = setup.app.get_json(&format!("{IND40}/targets/2024/history?quarter=1")).await;
+    assert_eq!(history.as_array().unwrap().len(), 1);
+    assert_eq!(history[0]["quarter"], 1);
+    assert!(setup.app.get_json(&format!("{IND40}/targets/2024/history")).await.as_array().unwrap().is_empty());
+
+    // (2 × 1000 − 900) / 1000 = 110 %: the first quarter is judged against its own target.
+    let achievement = setup.achievement().await;
+    assert_eq!(achievement["quarters"][0]["achievement"], json!({"status": "computed", "percent": "110.00"}));
+    assert_eq!(achievement["target_revised"], true);
+
+    let wrong = setup
+        .app
+        .expect(400, Method::PUT, &format!("{IND40}/targets/2024?quarter=5"), Some(&setup.dinsos), Some(&body), None)
+        .await;
+    assert_eq!(wrong["errors"][0]["field"], "quarter");
+}

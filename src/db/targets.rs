@@ -14,6 +14,7 @@ pub struct RevisionRow {
     pub id: i64,
     pub indicator_id: i64,
     pub year: i32,
+    pub quarter: Option<i16>,
     pub printed: String,
     pub value: serde_json::Value,
     pub previous_printed: Option<String>,
@@ -24,10 +25,11 @@ pub struct RevisionRow {
     pub effective_from: DateTime<Utc>,
 }
 
-/// A new revision of a yearly target.
+/// A new revision of a yearly or quarterly target.
 pub struct NewRevision<'a> {
     pub indicator_id: i64,
     pub year: i32,
+    pub quarter: Option<i16>,
     pub printed: &'a str,
     pub value: serde_json::Value,
     pub previous: Option<(String, serde_json::Value)>,
@@ -37,34 +39,37 @@ pub struct NewRevision<'a> {
     pub effective_from: DateTime<Utc>,
 }
 
-/// Loads the revisions of an indicator's yearly targets, oldest first; all years with `None`.
+/// Loads the revisions of an indicator's yearly and quarterly targets, oldest first; those of
+/// one year and quarter (`None` for the yearly target) with `period`, all with `None`.
 pub async fn revisions(
     connection: &mut AsyncPgConnection,
     indicator_id: i64,
-    year: Option<i32>,
+    period: Option<(i32, Option<i16>)>,
 ) -> QueryResult<Vec<RevisionRow>> {
-    let mut query = target_revisions::table
-        .filter(target_revisions::indicator_id.eq(indicator_id))
-        .filter(target_revisions::quarter.is_null())
-        .into_boxed();
-    if let Some(year) = year {
+    let mut query = target_revisions::table.filter(target_revisions::indicator_id.eq(indicator_id)).into_boxed();
+    if let Some((year, quarter)) = period {
         query = query.filter(target_revisions::year.eq(year));
+        query = match quarter {
+            Some(quarter) => query.filter(target_revisions::quarter.eq(quarter)),
+            None => query.filter(target_revisions::quarter.is_null()),
+        };
     }
     query.order(target_revisions::id).select(RevisionRow::as_select()).load(connection).await
 }
 
-/// Finds an indicator's yearly target with its id and version, locked until the transaction
-/// ends.
+/// Finds an indicator's target of a year, or of one of its quarters, with its id and version,
+/// locked until the transaction ends.
 pub async fn find_target_for_update(
     connection: &mut AsyncPgConnection,
     indicator_id: i64,
     year: i32,
+    quarter: Option<i16>,
 ) -> QueryResult<Option<(i64, i32, FigureRow)>> {
     indicator_figures::table
         .filter(indicator_figures::indicator_id.eq(indicator_id))
         .filter(indicator_figures::role.eq(FigureRole::Target.as_ref()))
         .filter(indicator_figures::year.eq(year))
-        .filter(indicator_figures::quarter.is_null())
+        .filter(indicator_figures::quarter.is_not_distinct_from(quarter))
         .for_update()
         .select((indicator_figures::id, indicator_figures::version, FigureRow::as_select()))
         .first(connection)
@@ -72,12 +77,12 @@ pub async fn find_target_for_update(
         .optional()
 }
 
-/// Writes a yearly target: updates the figure `existing` names, or inserts one. Returns the
-/// figure's new version.
+/// Writes a yearly or quarterly target: updates the figure `existing` names, or inserts one.
+/// Returns the figure's new version.
 pub async fn write_target(
     connection: &mut AsyncPgConnection,
     indicator_id: i64,
-    year: i32,
+    (year, quarter): (i32, Option<i16>),
     printed: &str,
     columns: &FigureColumns,
     existing: Option<i64>,
@@ -104,6 +109,7 @@ pub async fn write_target(
                     indicator_figures::indicator_id.eq(indicator_id),
                     indicator_figures::role.eq(FigureRole::Target.as_ref()),
                     indicator_figures::year.eq(year),
+                    indicator_figures::quarter.eq(quarter),
                     printed,
                     no_stated_value,
                     columns,
@@ -127,6 +133,7 @@ pub async fn insert_revision(
         .values((
             target_revisions::indicator_id.eq(revision.indicator_id),
             target_revisions::year.eq(revision.year),
+            target_revisions::quarter.eq(revision.quarter),
             target_revisions::printed.eq(revision.printed),
             target_revisions::value.eq(&revision.value),
             target_revisions::previous_printed.eq(previous_printed),
@@ -141,11 +148,11 @@ pub async fn insert_revision(
         .await
 }
 
-/// Lists the years of an indicator's targets that were set or revised through the API.
+/// Lists the years in which a target of the indicator, yearly or quarterly, was set or revised
+/// through the API.
 pub async fn revised_years(connection: &mut AsyncPgConnection, indicator_id: i64) -> QueryResult<Vec<i32>> {
     target_revisions::table
         .filter(target_revisions::indicator_id.eq(indicator_id))
-        .filter(target_revisions::quarter.is_null())
         .select(target_revisions::year)
         .distinct()
         .load(connection)

@@ -18,12 +18,12 @@ use crate::error::{ApiError, FieldError, Problem, Resource};
 use crate::http::extractors::{ApiJson, ApiQuery};
 use crate::http::idempotency::{IfMatch, etag};
 use crate::routes::AppState;
-use crate::routes::params::{Checks, NoParams};
+use crate::routes::params::Checks;
 use crate::routes::roadmaps::{RoadmapItemPath, find_roadmap};
 use crate::services::targets::{self as workflow, Revision, RevisionView, TargetView};
 use crate::views::{IndicatorView, RoadmapView};
 
-/// A new or revised yearly target.
+/// A new or revised yearly or quarterly target.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviseTarget {
@@ -59,6 +59,33 @@ pub struct TargetPath {
     pub year: i32,
 }
 
+/// The quarter of a quarterly target.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QuarterParams {
+    /// From 1 to 4, for the target of one quarter of the year; absent for the year's own target.
+    #[param(value_type = Option<i16>, minimum = 1, maximum = 4)]
+    pub quarter: Option<String>,
+}
+
+impl QuarterParams {
+    /// Reads the quarter, naming the parameter when it is not 1 to 4.
+    fn read(&self) -> Result<Option<i16>, ApiError> {
+        let Some(text) = self.quarter.as_deref() else {
+            return Ok(None);
+        };
+        match text.trim().parse::<i16>() {
+            Ok(quarter) if (1..=4).contains(&quarter) => Ok(Some(quarter)),
+            _ => Err(ApiError::InvalidParameters(vec![FieldError::new(
+                "quarter",
+                "harus 1, 2, 3, atau 4",
+                "must be 1, 2, 3 or 4",
+            )])),
+        }
+    }
+}
+
 /// The moment at which to read targets.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -68,13 +95,13 @@ pub struct TargetParams {
     pub at: Option<String>,
 }
 
-/// Lists an indicator's yearly targets as in force at a moment (now by default).
+/// Lists an indicator's yearly and quarterly targets as in force at a moment (now by default).
 #[utoipa::path(
     tag = "indicators",
     security(("bearer" = [])),
     params(RoadmapItemPath, TargetParams),
     responses(
-        (status = 200, description = "The targets in force, by year.", body = Vec<TargetView>),
+        (status = 200, description = "The targets in force, by year, each year's own target before its quarters'.", body = Vec<TargetView>),
         (status = 400, description = "Invalid parameters.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
@@ -111,11 +138,12 @@ pub async fn list_targets(
     Ok(web::Json(workflow::targets_at(&subject, &revisions, at.unwrap_or_else(Utc::now))))
 }
 
-/// Shows every setting and revision of one year's target, oldest first.
+/// Shows every setting and revision of one year's target, or of one quarter's with `quarter`,
+/// oldest first.
 #[utoipa::path(
     tag = "indicators",
     security(("bearer" = [])),
-    params(TargetPath),
+    params(TargetPath, QuarterParams),
     responses(
         (status = 200, description = "The revisions.", body = Vec<RevisionView>),
         (status = 400, description = "Invalid parameters.", body = Problem, content_type = "application/problem+json"),
@@ -130,26 +158,27 @@ pub async fn target_history(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<TargetPath>,
-    _query: ApiQuery<NoParams>,
+    query: ApiQuery<QuarterParams>,
 ) -> Result<web::Json<Vec<RevisionView>>, ApiError> {
     caller.require_read()?;
+    let quarter = query.0.read()?;
     let mut connection = state.pool.get().await?;
     let (_, subject) = find(&mut connection, &path.roadmap, &path.item).await?;
-    let rows = targets::revisions(&mut connection, subject.row.id, Some(path.year)).await?;
+    let rows = targets::revisions(&mut connection, subject.row.id, Some((path.year, quarter))).await?;
     Ok(web::Json(workflow::revision_views(&mut connection, rows).await?))
 }
 
-/// Sets or revises one year's target, with a reason and the reference document: the
-/// indicator's coordinator or the secretariat. Revising an existing target needs `If-Match`
+/// Sets or revises one year's target, or one quarter's with `quarter`, with a reason and the
+/// reference document: the indicator's coordinator or the secretariat. Revising an existing target needs `If-Match`
 /// with its version; setting a year without one needs no `If-Match`.
 #[utoipa::path(
     tag = "indicators",
     security(("bearer" = [])),
-    params(TargetPath, ("If-Match" = Option<String>, Header, description = "The ETag of the target being revised.")),
+    params(TargetPath, QuarterParams, ("If-Match" = Option<String>, Header, description = "The ETag of the target being revised.")),
     request_body = ReviseTarget,
     responses(
         (status = 200, description = "The target now in force; `ETag` carries its version.", body = TargetView),
-        (status = 400, description = "Malformed JSON or path.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON, path or quarter.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only the coordinator or the secretariat sets targets.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map or indicator.", body = Problem, content_type = "application/problem+json"),
@@ -166,16 +195,23 @@ pub async fn target_history(
 pub async fn revise_target(
     state: web::Data<AppState>,
     path: web::Path<TargetPath>,
+    query: ApiQuery<QuarterParams>,
     if_match: IfMatch,
     CallerWithBody(caller, ApiJson(body)): CallerWithBody<ApiJson<ReviseTarget>>,
 ) -> Result<HttpResponse, ApiError> {
+    let quarter = query.0.read()?;
     let now = state.clock.now();
     let mut connection = state.pool.get().await?;
     let (roadmap, subject) = find(&mut connection, &path.roadmap, &path.item).await?;
     let view = connection
         .transaction::<_, ApiError, _>(async |connection| {
-            let revision =
-                Revision { year: path.year, value: &body.value, reason: &body.reason, reference: &body.reference };
+            let revision = Revision {
+                year: path.year,
+                quarter,
+                value: &body.value,
+                reason: &body.reason,
+                reference: &body.reference,
+            };
             let check = |current: Option<i32>| match current {
                 Some(version) => if_match.check(version),
                 None if if_match.is_present() => Err(ApiError::PreconditionFailed),

@@ -18,10 +18,12 @@ use crate::domain::value::{FigureValue, parse_figure};
 use crate::error::{ApiError, FieldError};
 use crate::services::audit;
 
-/// A yearly target as in force at a moment.
+/// A yearly or quarterly target as in force at a moment.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct TargetView {
     pub year: i32,
+    /// The quarter, from 1 to 4, of a quarterly target; null for the year's target.
+    pub quarter: Option<i16>,
     /// The target as printed in the road map or as set by a revision.
     pub printed: String,
     #[schema(value_type = Object)]
@@ -37,6 +39,8 @@ pub struct TargetView {
 pub struct RevisionView {
     pub id: i64,
     pub year: i32,
+    /// The quarter of a quarterly target; null for the year's target.
+    pub quarter: Option<i16>,
     pub printed: String,
     #[schema(value_type = Object)]
     pub value: serde_json::Value,
@@ -53,12 +57,14 @@ pub struct RevisionView {
 /// A requested revision, before it is checked.
 pub struct Revision<'a> {
     pub year: i32,
+    /// A quarter from 1 to 4 for a quarterly target; `None` for the year's.
+    pub quarter: Option<i16>,
     pub value: &'a str,
     pub reason: &'a str,
     pub reference: &'a str,
 }
 
-/// Sets or revises the target of a year. `check_version` receives the current version, or
+/// Sets or revises the target of a year or of one of its quarters. `check_version` receives the current version, or
 /// `None` when the year has no target yet.
 pub async fn revise(
     connection: &mut AsyncPgConnection,
@@ -90,7 +96,7 @@ pub async fn revise(
         return Err(ApiError::InvalidBody(errors));
     }
 
-    let existing = targets::find_target_for_update(connection, subject.row.id, revision.year).await?;
+    let existing = targets::find_target_for_update(connection, subject.row.id, revision.year, revision.quarter).await?;
     check_version(existing.as_ref().map(|(_, version, _)| *version))?;
     let previous = match &existing {
         Some((_, _, row)) => Some((row.printed.clone(), to_json(&row.value()?))),
@@ -102,7 +108,7 @@ pub async fn revise(
     let version = targets::write_target(
         connection,
         subject.row.id,
-        revision.year,
+        (revision.year, revision.quarter),
         printed,
         &columns,
         existing.map(|(id, ..)| id),
@@ -116,6 +122,7 @@ pub async fn revise(
         &NewRevision {
             indicator_id: subject.row.id,
             year: revision.year,
+            quarter: revision.quarter,
             printed,
             value: to_json(&value),
             previous: previous.clone(),
@@ -129,6 +136,7 @@ pub async fn revise(
 
     let details = serde_json::json!({
         "year": revision.year,
+        "quarter": revision.quarter,
         "before": previous.map(|(printed, _)| printed),
         "after": printed,
         "reason": row.reason,
@@ -136,32 +144,41 @@ pub async fn revise(
     });
     let subject_key = format!("indicator:{}", subject.row.code);
     audit::record(connection, caller, "target.revise", &subject_key, details).await?;
-    Ok(TargetView { year: revision.year, printed: printed.to_string(), value: to_json(&value), revised: true, version })
+    Ok(TargetView {
+        year: revision.year,
+        quarter: revision.quarter,
+        printed: printed.to_string(),
+        value: to_json(&value),
+        revised: true,
+        version,
+    })
 }
 
-/// Returns the targets of an indicator as in force at `at`, by year.
+/// Returns the targets of an indicator as in force at `at`, by year, each year's own target
+/// before its quarters'.
 pub fn targets_at(subject: &IndicatorSubject, revisions: &[RevisionRow], at: DateTime<Utc>) -> Vec<TargetView> {
-    let mut years: Vec<i32> = subject.targets.iter().filter(|row| row.quarter.is_none()).map(|row| row.year).collect();
-    years.extend(revisions.iter().map(|revision| revision.year));
-    years.sort_unstable();
-    years.dedup();
+    let mut periods: Vec<(i32, Option<i16>)> = subject.targets.iter().map(|row| (row.year, row.quarter)).collect();
+    periods.extend(revisions.iter().map(|revision| (revision.year, revision.quarter)));
+    periods.sort_unstable();
+    periods.dedup();
 
     let mut views = Vec::new();
-    for year in years {
-        let current = subject.targets.iter().find(|row| row.year == year && row.quarter.is_none());
+    for (year, quarter) in periods {
+        let current = subject.targets.iter().find(|row| row.year == year && row.quarter == quarter);
         let current_view = current.and_then(|row| Some((row.printed.clone(), to_json(&row.value().ok()?))));
-        let replaced: Vec<Replaced<(String, serde_json::Value)>> = revisions
+        let own: Vec<&RevisionRow> =
+            revisions.iter().filter(|revision| revision.year == year && revision.quarter == quarter).collect();
+        let replaced: Vec<Replaced<(String, serde_json::Value)>> = own
             .iter()
-            .filter(|revision| revision.year == year)
             .map(|revision| Replaced {
                 effective_from: revision.effective_from,
                 previous: revision.previous_printed.clone().zip(revision.previous_value.clone()),
             })
             .collect();
-        let revised = revisions.iter().any(|revision| revision.year == year && revision.effective_from <= at);
+        let revised = own.iter().any(|revision| revision.effective_from <= at);
         if let Some((printed, value)) = in_force(current_view.as_ref(), &replaced, at) {
             let version = current.map_or(0, |row| row.version);
-            views.push(TargetView { year, printed, value, revised, version });
+            views.push(TargetView { year, quarter, printed, value, revised, version });
         }
     }
     views
@@ -179,6 +196,7 @@ pub async fn revision_views(
         .map(|row| RevisionView {
             id: row.id,
             year: row.year,
+            quarter: row.quarter,
             revised_by: users.get(&row.revised_by_user_id).cloned(),
             printed: row.printed,
             value: row.value,
