@@ -12,5 +12,6 @@ pub mod password_policy;
 pub mod period;
 pub mod realisation;
 pub mod roadmap_file;
+pub mod structure;
 pub mod target;
 pub mod value;

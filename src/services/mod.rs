@@ -4,4 +4,5 @@ pub mod achievement;
 pub mod audit;
 pub mod maintenance;
 pub mod realisations;
+pub mod structure;
 pub mod targets;
