@@ -2,9 +2,6 @@
 //! codes, names, a road map's years, and retirement reasons. The data file checks and the API
 //! share them.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use crate::domain::indicator::{CombineRule, ValueKind};
 use crate::error::FieldError;
 
@@ -18,8 +15,7 @@ pub const MAX_RETIRE_REASON_CHARS: usize = 2000;
 pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// A kind of node in the road map tree that the secretariat creates, renames and retires.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NodeKind {
     Goal,
     Theme,
