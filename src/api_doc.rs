@@ -17,6 +17,7 @@ use crate::routes;
     ),
     tags(
         (name = "roadmaps", description = "Road maps and their tree."),
+        (name = "structure", description = "Road map maintenance by the secretariat: new road maps, and creating, renaming and retiring goals, themes, objectives and activities."),
         (name = "indicators", description = "Indicators with baselines, targets and assignments."),
         (name = "organisations", description = "Government units (OPD)."),
         (name = "health", description = "Liveness and readiness probes."),

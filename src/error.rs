@@ -79,6 +79,7 @@ pub enum AuthFailure {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resource {
     Roadmap,
+    Goal,
     Theme,
     Objective,
     Activity,
@@ -96,6 +97,7 @@ impl Resource {
     fn name(self, lang: Lang) -> &'static str {
         match self {
             Resource::Roadmap => lang.pick("Peta jalan", "Road map"),
+            Resource::Goal => lang.pick("Tujuan", "Goal"),
             Resource::Theme => lang.pick("Tema", "Theme"),
             Resource::Objective => lang.pick("Sasaran", "Objective"),
             Resource::Activity => lang.pick("Kegiatan utama", "Activity"),

@@ -51,12 +51,37 @@ pub struct RoadmapView {
     pub baseline_year: i32,
 }
 
+/// The version and retirement of a goal, theme, objective or activity.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct NodeStatus {
+    /// Raised by every change; send it back in `If-Match` to change or retire the node.
+    pub version: i32,
+    /// When the node was retired; a retired node stays readable and takes no new objectives,
+    /// activities or indicators.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired_reason: Option<String>,
+}
+
+/// A goal (tujuan) of the road map.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct GoalView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub status: NodeStatus,
+}
+
 /// A theme of thematic reform (RB Tematik), such as stunting or inflation.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ThemeView {
     pub id: i64,
     pub code: String,
     pub name: String,
+    #[serde(flatten)]
+    pub status: NodeStatus,
 }
 
 /// A strategic objective (sasaran).
@@ -70,6 +95,11 @@ pub struct ObjectiveView {
     pub goal: Option<NodeRef>,
     /// The theme, for thematic objectives.
     pub theme: Option<NodeRef>,
+    /// The coordinator of the objective's action plans; `null` where the coordinators of the
+    /// indicators placed at the objective count.
+    pub coordinator: Option<OrganisationRef>,
+    #[serde(flatten)]
+    pub status: NodeStatus,
 }
 
 /// A main activity (kegiatan utama) of an objective.
@@ -79,6 +109,11 @@ pub struct ActivityView {
     pub code: String,
     pub name: String,
     pub objective: NodeRef,
+    /// The coordinator of the activity's action plans; `null` where the coordinators of the
+    /// indicators placed at the activity count.
+    pub coordinator: Option<OrganisationRef>,
+    #[serde(flatten)]
+    pub status: NodeStatus,
 }
 
 /// A baseline or target: the text printed in the source and the value read from it.
@@ -158,6 +193,8 @@ pub struct GoalNode {
     pub id: i64,
     pub code: String,
     pub name: String,
+    #[serde(flatten)]
+    pub status: NodeStatus,
     pub indicators: Vec<IndicatorView>,
     pub objectives: Vec<ObjectiveNode>,
 }
@@ -167,6 +204,8 @@ pub struct ThemeNode {
     pub id: i64,
     pub code: String,
     pub name: String,
+    #[serde(flatten)]
+    pub status: NodeStatus,
     pub objectives: Vec<ObjectiveNode>,
 }
 
@@ -176,6 +215,9 @@ pub struct ObjectiveNode {
     pub code: String,
     pub kind: ObjectiveKind,
     pub name: String,
+    pub coordinator: Option<OrganisationRef>,
+    #[serde(flatten)]
+    pub status: NodeStatus,
     pub indicators: Vec<IndicatorView>,
     pub activities: Vec<ActivityNode>,
 }
@@ -185,5 +227,8 @@ pub struct ActivityNode {
     pub id: i64,
     pub code: String,
     pub name: String,
+    pub coordinator: Option<OrganisationRef>,
+    #[serde(flatten)]
+    pub status: NodeStatus,
     pub indicators: Vec<IndicatorView>,
 }

@@ -24,6 +24,7 @@ struct Row {
 const READ: [u16; 7] = [200, 200, 200, 200, 200, 200, 401];
 const ADMIN_ONLY: [u16; 7] = [200, 403, 403, 403, 403, 403, 401];
 const PUBLIC: [u16; 7] = [200; 7];
+const ADMIN_CREATES: [u16; 7] = [201, 403, 403, 403, 403, 403, 401];
 
 fn table() -> Vec<Row> {
     let roadmap = format!("/api/v1/roadmaps/{SEMARANG}");
@@ -50,7 +51,10 @@ fn table() -> Vec<Row> {
         row("get", "/api/v1/roadmaps", "/api/v1/roadmaps".into(), READ),
         row("get", "/api/v1/roadmaps/{roadmap}", roadmap.clone(), READ),
         row("get", "/api/v1/roadmaps/{roadmap}/tree", format!("{roadmap}/tree"), READ),
+        row("get", "/api/v1/roadmaps/{roadmap}/goals", format!("{roadmap}/goals"), READ),
+        row("get", "/api/v1/roadmaps/{roadmap}/goals/{item}", format!("{roadmap}/goals/T1"), READ),
         row("get", "/api/v1/roadmaps/{roadmap}/themes", format!("{roadmap}/themes"), READ),
+        row("get", "/api/v1/roadmaps/{roadmap}/themes/{item}", format!("{roadmap}/themes/stunting"), READ),
         row("get", "/api/v1/roadmaps/{roadmap}/objectives", format!("{roadmap}/objectives"), READ),
         row("get", "/api/v1/roadmaps/{roadmap}/objectives/{item}", format!("{roadmap}/objectives/S1"), READ),
         row("get", "/api/v1/roadmaps/{roadmap}/activities", format!("{roadmap}/activities"), READ),
@@ -62,6 +66,53 @@ fn table() -> Vec<Row> {
             READ,
         ),
         row("get", "/api/v1/roadmaps/{roadmap}/indicators/{item}", format!("{roadmap}/indicators/IND-05"), READ),
+        // Structure changes: each POST row creates the node that the retire row after it retires,
+        // and each PATCH row renames a node of the Semarang file.
+        row("post", "/api/v1/roadmaps", "/api/v1/roadmaps".into(), ADMIN_CREATES),
+        row("post", "/api/v1/roadmaps/{roadmap}/goals", format!("{roadmap}/goals"), ADMIN_CREATES),
+        guarded("patch", "/api/v1/roadmaps/{roadmap}/goals/{item}", format!("{roadmap}/goals/T1"), ADMIN_ONLY),
+        guarded(
+            "post",
+            "/api/v1/roadmaps/{roadmap}/goals/{item}/retire",
+            format!("{roadmap}/goals/T9/retire"),
+            ADMIN_ONLY,
+        ),
+        row("post", "/api/v1/roadmaps/{roadmap}/themes", format!("{roadmap}/themes"), ADMIN_CREATES),
+        guarded("patch", "/api/v1/roadmaps/{roadmap}/themes/{item}", format!("{roadmap}/themes/stunting"), ADMIN_ONLY),
+        guarded(
+            "post",
+            "/api/v1/roadmaps/{roadmap}/themes/{item}/retire",
+            format!("{roadmap}/themes/tema-baru/retire"),
+            ADMIN_ONLY,
+        ),
+        row("post", "/api/v1/roadmaps/{roadmap}/objectives", format!("{roadmap}/objectives"), ADMIN_CREATES),
+        guarded(
+            "patch",
+            "/api/v1/roadmaps/{roadmap}/objectives/{item}",
+            format!("{roadmap}/objectives/S1"),
+            ADMIN_ONLY,
+        ),
+        guarded(
+            "post",
+            "/api/v1/roadmaps/{roadmap}/objectives/{item}/retire",
+            format!("{roadmap}/objectives/S9/retire"),
+            ADMIN_ONLY,
+        ),
+        row("post", "/api/v1/roadmaps/{roadmap}/activities", format!("{roadmap}/activities"), ADMIN_CREATES),
+        guarded(
+            "patch",
+            "/api/v1/roadmaps/{roadmap}/activities/{item}",
+            // Not K1.04, whose coordinators the plan rows below rely on.
+            format!("{roadmap}/activities/K1.05"),
+            ADMIN_ONLY,
+        ),
+        guarded(
+            "post",
+            "/api/v1/roadmaps/{roadmap}/activities/{item}/retire",
+            format!("{roadmap}/activities/K9.01/retire"),
+            ADMIN_ONLY,
+        ),
+        row("post", "/api/v1/roadmaps/{roadmap}/indicators", format!("{roadmap}/indicators"), ADMIN_CREATES),
         row("get", "/api/v1/organisations", "/api/v1/organisations".into(), READ),
         row("get", "/api/v1/organisations/{organisation}", "/api/v1/organisations/BAG-OTDA".into(), READ),
         row("get", "/api/v1/me", "/api/v1/me".into(), READ),
@@ -291,6 +342,44 @@ async fn body_for(app: &TestApp, template: &str, caller_index: usize) -> Value {
         "/api/v1/roadmaps/{roadmap}/indicators/{item}/retire" => json!({"reason": "Digabung dengan IND-05"}),
         "/api/v1/roadmaps/{roadmap}/indicators/{item}" => json!({"note": "Catatan sekretariat"}),
         "/api/v1/realisations/{id}/return" => json!({"note": "Lampirkan berita acara"}),
+        "/api/v1/roadmaps" => json!({
+            "code": "semarang-2025-2026",
+            "title": "Road Map Reformasi Birokrasi Kota Semarang 2025-2026",
+            "legal_basis": "Rancangan Peraturan Wali Kota",
+            "start_year": 2025,
+            "end_year": 2026,
+            "baseline_year": 2024,
+        }),
+        "/api/v1/roadmaps/{roadmap}/goals" => json!({"code": "T9", "name": "Tujuan baru"}),
+        "/api/v1/roadmaps/{roadmap}/themes" => json!({"code": "tema-baru", "name": "Tema baru"}),
+        "/api/v1/roadmaps/{roadmap}/objectives" => {
+            json!({"code": "S9", "kind": "general", "goal": "T1", "name": "Sasaran baru"})
+        }
+        "/api/v1/roadmaps/{roadmap}/activities" => {
+            json!({"code": "K9.01", "objective": "S1", "name": "Kegiatan baru", "coordinator": "BAG-ORGANISASI"})
+        }
+        "/api/v1/roadmaps/{roadmap}/goals/{item}" | "/api/v1/roadmaps/{roadmap}/themes/{item}" => {
+            json!({"name": "Nama yang diperbaiki"})
+        }
+        "/api/v1/roadmaps/{roadmap}/objectives/{item}" | "/api/v1/roadmaps/{roadmap}/activities/{item}" => {
+            json!({"name": "Nama yang diperbaiki", "coordinator": "BAG-ORGANISASI"})
+        }
+        "/api/v1/roadmaps/{roadmap}/goals/{item}/retire"
+        | "/api/v1/roadmaps/{roadmap}/themes/{item}/retire"
+        | "/api/v1/roadmaps/{roadmap}/objectives/{item}/retire"
+        | "/api/v1/roadmaps/{roadmap}/activities/{item}/retire" => json!({"reason": "Tidak dilanjutkan"}),
+        "/api/v1/roadmaps/{roadmap}/indicators" => json!({
+            "code": "IND-90",
+            "name": "Persentase layanan daring",
+            "unit": "persen",
+            "value_kind": "percentage",
+            "direction": "higher_is_better",
+            "yearly_rule": "latest",
+            "coordinator": "DISKOMINFO",
+            "implementers": ["DISKOMINFO"],
+            "placements": [{"activity": "K1.04"}],
+            "baseline": "40%",
+        }),
         "/api/v1/realisations/{id}/evidence" | "/api/v1/milestones/{id}/evidence" => {
             json!({"url": "https://semarangkota.go.id/bukti.pdf"})
         }

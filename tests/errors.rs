@@ -190,7 +190,7 @@ async fn all_parameter_errors_come_together() {
 async fn wrong_method_gets_405_with_allow() {
     let app = TestApp::spawn().await;
 
-    let post = app.client.post(format!("{}/api/v1/roadmaps", app.address)).send().await.unwrap();
+    let put = app.client.put(format!("{}/api/v1/roadmaps", app.address)).send().await.unwrap();
     let delete = app
         .client
         .delete(format!("{}/api/v1/users", app.address))
@@ -199,8 +199,8 @@ async fn wrong_method_gets_405_with_allow() {
         .await
         .unwrap();
 
-    assert_eq!(post.headers()["allow"], "GET");
-    let (status, body) = problem(post).await;
+    assert_eq!(put.headers()["allow"], "GET, POST");
+    let (status, body) = problem(put).await;
     assert_eq!(status, 405);
     assert_eq!(body["title"], "Metode tidak diizinkan");
     assert_eq!(delete.headers()["allow"], "GET, POST");

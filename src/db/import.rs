@@ -48,7 +48,8 @@ impl ImportReport {
 
 /// Upserts the named nodes of one table (themes or goals), which share their columns, and
 /// returns the counts with the ids by code. A macro, because diesel's column types differ per
-/// table.
+/// table. Nodes that the API changed or retired (version past 1) keep their row, as
+/// `changed_through_api` explains for indicators.
 macro_rules! upsert_named_nodes {
     ($table:ident, $connection:expr, $roadmap_id:expr, $entries:expr) => {{
         let rows: Vec<_> = $entries
@@ -80,7 +81,9 @@ macro_rules! upsert_named_nodes {
                     stringify!($table),
                     ".name, ",
                     stringify!($table),
-                    ".position) IS DISTINCT FROM (excluded.name, excluded.position)"
+                    ".position) IS DISTINCT FROM (excluded.name, excluded.position) AND ",
+                    stringify!($table),
+                    ".version = 1"
                 )))
                 .returning(inserted_flag())
                 .get_results($connection)
@@ -119,9 +122,11 @@ async fn write_document(
     report.tables.push(("themes", counts));
     let (counts, goal_ids) = upsert_named_nodes!(goals, connection, roadmap_id, document.goals);
     report.tables.push(("goals", counts));
-    let (counts, objective_ids) = upsert_objectives(connection, roadmap_id, document, &goal_ids, &theme_ids).await?;
+    let parents = ParentIds { goals: &goal_ids, themes: &theme_ids, organisations: &organisation_ids };
+    let (counts, objective_ids) = upsert_objectives(connection, roadmap_id, document, &parents).await?;
     report.tables.push(("objectives", counts));
-    let (counts, activity_ids) = upsert_activities(connection, roadmap_id, document, &objective_ids).await?;
+    let (counts, activity_ids) =
+        upsert_activities(connection, roadmap_id, document, &objective_ids, &organisation_ids).await?;
     report.tables.push(("activities", counts));
     let (counts, indicator_ids) = upsert_indicators(connection, roadmap_id, document, &organisation_ids).await?;
     report.tables.push(("indicators", counts));
@@ -159,6 +164,13 @@ async fn write_document(
 }
 
 type CodeIds = HashMap<String, i64>;
+
+/// Ids by code of what objectives refer to.
+struct ParentIds<'a> {
+    goals: &'a CodeIds,
+    themes: &'a CodeIds,
+    organisations: &'a CodeIds,
+}
 
 struct PlaceIds<'a> {
     goals: &'a CodeIds,
@@ -281,25 +293,21 @@ async fn upsert_objectives(
     connection: &mut AsyncPgConnection,
     roadmap_id: i64,
     document: &RoadmapDocument,
-    goal_ids: &CodeIds,
-    theme_ids: &CodeIds,
+    parents: &ParentIds<'_>,
 ) -> anyhow::Result<(TableCounts, CodeIds)> {
-    let rows: Vec<_> = document
-        .objectives
-        .iter()
-        .enumerate()
-        .map(|(position, entry)| {
-            (
-                objectives::roadmap_id.eq(roadmap_id),
-                objectives::code.eq(&entry.code),
-                objectives::kind.eq(entry.kind.as_ref()),
-                objectives::goal_id.eq(entry.goal.as_ref().and_then(|code| goal_ids.get(code).copied())),
-                objectives::theme_id.eq(entry.theme.as_ref().and_then(|code| theme_ids.get(code).copied())),
-                objectives::name.eq(&entry.name),
-                objectives::position.eq(position_of(position)),
-            )
-        })
-        .collect();
+    let mut rows = Vec::with_capacity(document.objectives.len());
+    for (position, entry) in document.objectives.iter().enumerate() {
+        rows.push((
+            objectives::roadmap_id.eq(roadmap_id),
+            objectives::code.eq(&entry.code),
+            objectives::kind.eq(entry.kind.as_ref()),
+            objectives::goal_id.eq(entry.goal.as_ref().and_then(|code| parents.goals.get(code).copied())),
+            objectives::theme_id.eq(entry.theme.as_ref().and_then(|code| parents.themes.get(code).copied())),
+            objectives::name.eq(&entry.name),
+            objectives::position.eq(position_of(position)),
+            objectives::coordinator_id.eq(optional_lookup(parents.organisations, entry.coordinator.as_deref())?),
+        ));
+    }
     let flags: Vec<bool> = if rows.is_empty() {
         Vec::new()
     } else {
@@ -313,11 +321,13 @@ async fn upsert_objectives(
                 objectives::theme_id.eq(excluded(objectives::theme_id)),
                 objectives::name.eq(excluded(objectives::name)),
                 objectives::position.eq(excluded(objectives::position)),
+                objectives::coordinator_id.eq(excluded(objectives::coordinator_id)),
                 objectives::updated_at.eq(now),
             ))
             .only_if_changed(sql::<Bool>(
-                "(objectives.kind, objectives.goal_id, objectives.theme_id, objectives.name, objectives.position) \
-                 IS DISTINCT FROM (excluded.kind, excluded.goal_id, excluded.theme_id, excluded.name, excluded.position)",
+                "(objectives.kind, objectives.goal_id, objectives.theme_id, objectives.name, objectives.position, objectives.coordinator_id) \
+                 IS DISTINCT FROM (excluded.kind, excluded.goal_id, excluded.theme_id, excluded.name, excluded.position, excluded.coordinator_id) \
+                 AND objectives.version = 1",
             ))
             .returning(inserted_flag())
             .get_results(connection)
@@ -336,6 +346,7 @@ async fn upsert_activities(
     roadmap_id: i64,
     document: &RoadmapDocument,
     objective_ids: &CodeIds,
+    organisation_ids: &CodeIds,
 ) -> anyhow::Result<(TableCounts, CodeIds)> {
     let mut rows = Vec::with_capacity(document.activities.len());
     for (position, entry) in document.activities.iter().enumerate() {
@@ -346,6 +357,7 @@ async fn upsert_activities(
             activities::code.eq(&entry.code),
             activities::name.eq(&entry.name),
             activities::position.eq(position_of(position)),
+            activities::coordinator_id.eq(optional_lookup(organisation_ids, entry.coordinator.as_deref())?),
         ));
     }
     let flags: Vec<bool> = if rows.is_empty() {
@@ -359,11 +371,13 @@ async fn upsert_activities(
                 activities::objective_id.eq(excluded(activities::objective_id)),
                 activities::name.eq(excluded(activities::name)),
                 activities::position.eq(excluded(activities::position)),
+                activities::coordinator_id.eq(excluded(activities::coordinator_id)),
                 activities::updated_at.eq(now),
             ))
             .only_if_changed(sql::<Bool>(
-                "(activities.objective_id, activities.name, activities.position) \
-                 IS DISTINCT FROM (excluded.objective_id, excluded.name, excluded.position)",
+                "(activities.objective_id, activities.name, activities.position, activities.coordinator_id) \
+                 IS DISTINCT FROM (excluded.objective_id, excluded.name, excluded.position, excluded.coordinator_id) \
+                 AND activities.version = 1",
             ))
             .returning(inserted_flag())
             .get_results(connection)
@@ -385,14 +399,8 @@ async fn upsert_indicators(
 ) -> anyhow::Result<(TableCounts, CodeIds)> {
     let mut rows = Vec::with_capacity(document.indicators.len());
     for (position, entry) in document.indicators.iter().enumerate() {
-        let coordinator_id = match &entry.coordinator {
-            Some(code) => Some(lookup(organisation_ids, code, "organisation")?),
-            None => None,
-        };
-        let reporting_unit_id = match &entry.reporting_unit {
-            Some(code) => Some(lookup(organisation_ids, code, "organisation")?),
-            None => None,
-        };
+        let coordinator_id = optional_lookup(organisation_ids, entry.coordinator.as_deref())?;
+        let reporting_unit_id = optional_lookup(organisation_ids, entry.reporting_unit.as_deref())?;
         rows.push((
             indicators::roadmap_id.eq(roadmap_id),
             indicators::code.eq(&entry.code),
@@ -722,6 +730,10 @@ async fn sync_figures(
 
 fn lookup(ids: &CodeIds, code: &str, kind: &str) -> anyhow::Result<i64> {
     ids.get(code).copied().ok_or_else(|| anyhow::anyhow!("{kind} {code:?} has no id after upsert"))
+}
+
+fn optional_lookup(organisation_ids: &CodeIds, code: Option<&str>) -> anyhow::Result<Option<i64>> {
+    code.map(|code| lookup(organisation_ids, code, "organisation")).transpose()
 }
 
 fn position_of(index: usize) -> i32 {

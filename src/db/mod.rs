@@ -15,4 +15,5 @@ pub mod realisations;
 pub mod roadmaps;
 pub mod rows;
 pub mod schema;
+pub mod structure;
 pub mod targets;

@@ -65,6 +65,22 @@ pub async fn refs_by_id(
     Ok(rows.into_iter().map(|row| (row.id, OrganisationRef { id: row.id, code: row.code, name: row.name })).collect())
 }
 
+/// Loads short references for every organisation that one of `ids` or `codes` names, with one
+/// query. Codes match in any case, as in `find`.
+pub async fn refs_by_keys(
+    connection: &mut AsyncPgConnection,
+    ids: &[i64],
+    codes: &[String],
+) -> QueryResult<Vec<OrganisationRef>> {
+    let codes: Vec<String> = codes.iter().map(|code| code.to_uppercase()).collect();
+    let rows: Vec<OrganisationRow> = organisations::table
+        .filter(organisations::id.eq_any(ids).or(organisations::code.eq_any(&codes)))
+        .select(OrganisationRow::as_select())
+        .load(connection)
+        .await?;
+    Ok(rows.into_iter().map(|row| OrganisationRef { id: row.id, code: row.code, name: row.name }).collect())
+}
+
 fn view(row: OrganisationRow) -> OrganisationView {
     OrganisationView {
         id: row.id,

@@ -1,17 +1,22 @@
 //! Queries on road maps and their tree: themes, goals, objectives and activities.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
 
 use crate::db::indicators::{self, IndicatorFilter};
-use crate::db::rows::{ActivityRow, GoalRow, ObjectiveRow, RoadmapRow, ThemeRow};
+use crate::db::organisations;
+use crate::db::rows::{ActivityRow, GoalRow, NodeRow, ObjectiveRow, RoadmapRow, ThemeRow};
 use crate::db::schema::{activities, goals, objectives, roadmaps, themes};
 use crate::domain::indicator::{Level, ObjectiveKind};
 use crate::domain::key::Key;
 use crate::domain::pagination::PageRequest;
+use crate::domain::structure::NodeKind;
 use crate::views::{
-    ActivityNode, ActivityView, GoalNode, IndicatorView, NodeRef, ObjectiveNode, ObjectiveView, RoadmapTree,
-    RoadmapView, ThemeNode, ThemeView,
+    ActivityNode, ActivityView, GoalNode, GoalView, IndicatorView, NodeRef, ObjectiveNode, ObjectiveView,
+    OrganisationRef, RoadmapTree, RoadmapView, ThemeNode, ThemeView,
 };
 
 /// Lists road maps, newest first.
@@ -37,7 +42,7 @@ pub async fn find(connection: &mut AsyncPgConnection, key: Key<'_>) -> QueryResu
     Ok(query.first(connection).await.optional()?.map(roadmap_view))
 }
 
-fn roadmap_view(row: RoadmapRow) -> RoadmapView {
+pub fn roadmap_view(row: RoadmapRow) -> RoadmapView {
     RoadmapView {
         id: row.id,
         code: row.code,
@@ -56,6 +61,29 @@ pub struct RoadmapNodes {
     pub themes: Vec<ThemeRow>,
     pub objectives: Vec<ObjectiveRow>,
     pub activities: Vec<ActivityRow>,
+    /// The coordinators that objectives and activities name, by id.
+    pub coordinators: HashMap<i64, OrganisationRef>,
+}
+
+/// The view of a goal, theme, objective or activity, serialized as the view of its kind.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum NodeView {
+    Goal(GoalView),
+    Theme(ThemeView),
+    Objective(ObjectiveView),
+    Activity(ActivityView),
+}
+
+impl NodeView {
+    pub fn version(&self) -> i32 {
+        match self {
+            NodeView::Goal(view) => view.status.version,
+            NodeView::Theme(view) => view.status.version,
+            NodeView::Objective(view) => view.status.version,
+            NodeView::Activity(view) => view.status.version,
+        }
+    }
 }
 
 impl RoadmapNodes {
@@ -84,7 +112,46 @@ impl RoadmapNodes {
             .select(ActivityRow::as_select())
             .load(connection)
             .await?;
-        Ok(RoadmapNodes { goals, themes, objectives, activities })
+
+        let mut coordinator_ids: Vec<i64> = objectives.iter().filter_map(|row| row.coordinator_id).collect();
+        coordinator_ids.extend(activities.iter().filter_map(|row| row.coordinator_id));
+        coordinator_ids.sort_unstable();
+        coordinator_ids.dedup();
+        let coordinators = if coordinator_ids.is_empty() {
+            HashMap::new()
+        } else {
+            organisations::refs_by_id(connection, &coordinator_ids).await?
+        };
+        Ok(RoadmapNodes { goals, themes, objectives, activities, coordinators })
+    }
+
+    /// Finds a node of any kind by id or code.
+    pub fn find_node(&self, kind: NodeKind, key: Key<'_>) -> Option<&dyn NodeRow> {
+        fn find<'a, T: NodeRow>(rows: &'a [T], key: Key<'_>) -> Option<&'a dyn NodeRow> {
+            rows.iter().find(|row| matches_key(key, row.id(), row.code())).map(|row| row as &dyn NodeRow)
+        }
+        match kind {
+            NodeKind::Goal => find(&self.goals, key),
+            NodeKind::Theme => find(&self.themes, key),
+            NodeKind::Objective => find(&self.objectives, key),
+            NodeKind::Activity => find(&self.activities, key),
+        }
+    }
+
+    /// Returns the view of a node of any kind by id or code.
+    pub fn node_view(&self, kind: NodeKind, key: Key<'_>) -> Option<NodeView> {
+        match kind {
+            NodeKind::Goal => self.find_goal(key).map(|row| NodeView::Goal(goal_view(row))),
+            NodeKind::Theme => self.find_theme(key).map(|row| NodeView::Theme(theme_view(row))),
+            NodeKind::Objective => self.find_objective(key).map(|row| NodeView::Objective(self.objective_view(row))),
+            NodeKind::Activity => {
+                self.find_activity(key).and_then(|row| self.activity_view(row)).map(NodeView::Activity)
+            }
+        }
+    }
+
+    fn coordinator(&self, id: Option<i64>) -> Option<OrganisationRef> {
+        id.and_then(|id| self.coordinators.get(&id).cloned())
     }
 
     /// Returns a reference to the node at the given level with the given id.
@@ -113,6 +180,8 @@ impl RoadmapNodes {
             name: row.name.clone(),
             goal: row.goal_id.and_then(|id| self.node_ref(Level::Goal, id)),
             theme: row.theme_id.and_then(|id| self.theme_ref(id)),
+            coordinator: self.coordinator(row.coordinator_id),
+            status: row.status(),
         }
     }
 
@@ -122,7 +191,13 @@ impl RoadmapNodes {
             code: row.code.clone(),
             name: row.name.clone(),
             objective: self.node_ref(Level::Objective, row.objective_id)?,
+            coordinator: self.coordinator(row.coordinator_id),
+            status: row.status(),
         })
+    }
+
+    pub fn find_goal(&self, key: Key<'_>) -> Option<&GoalRow> {
+        self.goals.iter().find(|row| matches_key(key, row.id, &row.code))
     }
 
     pub fn find_theme(&self, key: Key<'_>) -> Option<&ThemeRow> {
@@ -138,8 +213,20 @@ impl RoadmapNodes {
     }
 
     pub fn theme_views(&self) -> Vec<ThemeView> {
-        self.themes.iter().map(|row| ThemeView { id: row.id, code: row.code.clone(), name: row.name.clone() }).collect()
+        self.themes.iter().map(theme_view).collect()
     }
+
+    pub fn goal_views(&self) -> Vec<GoalView> {
+        self.goals.iter().map(goal_view).collect()
+    }
+}
+
+fn goal_view(row: &GoalRow) -> GoalView {
+    GoalView { id: row.id, code: row.code.clone(), name: row.name.clone(), status: row.status() }
+}
+
+fn theme_view(row: &ThemeRow) -> ThemeView {
+    ThemeView { id: row.id, code: row.code.clone(), name: row.name.clone(), status: row.status() }
 }
 
 fn matches_key(key: Key<'_>, id: i64, code: &str) -> bool {
@@ -173,6 +260,8 @@ pub async fn tree(connection: &mut AsyncPgConnection, roadmap: RoadmapView) -> a
         code: row.code.clone(),
         kind: objective_kind(row),
         name: row.name.clone(),
+        coordinator: nodes.coordinator(row.coordinator_id),
+        status: row.status(),
         indicators: at(Level::Objective, row.id),
         activities: nodes
             .activities
@@ -182,6 +271,8 @@ pub async fn tree(connection: &mut AsyncPgConnection, roadmap: RoadmapView) -> a
                 id: activity.id,
                 code: activity.code.clone(),
                 name: activity.name.clone(),
+                coordinator: nodes.coordinator(activity.coordinator_id),
+                status: activity.status(),
                 indicators: at(Level::Activity, activity.id),
             })
             .collect(),
@@ -194,6 +285,7 @@ pub async fn tree(connection: &mut AsyncPgConnection, roadmap: RoadmapView) -> a
             id: goal.id,
             code: goal.code.clone(),
             name: goal.name.clone(),
+            status: goal.status(),
             indicators: at(Level::Goal, goal.id),
             objectives: nodes
                 .objectives
@@ -210,6 +302,7 @@ pub async fn tree(connection: &mut AsyncPgConnection, roadmap: RoadmapView) -> a
             id: theme.id,
             code: theme.code.clone(),
             name: theme.name.clone(),
+            status: theme.status(),
             objectives: nodes
                 .objectives
                 .iter()

@@ -8,6 +8,7 @@ use crate::db::schema::{
 };
 use crate::domain::decimal::Decimal;
 use crate::domain::value::{Comparator, FigureValue};
+use crate::views::NodeStatus;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = organisations)]
@@ -37,6 +38,9 @@ pub struct GoalRow {
     pub id: i64,
     pub code: String,
     pub name: String,
+    pub version: i32,
+    pub retired_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub retired_reason: Option<String>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -45,6 +49,9 @@ pub struct ThemeRow {
     pub id: i64,
     pub code: String,
     pub name: String,
+    pub version: i32,
+    pub retired_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub retired_reason: Option<String>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -56,6 +63,10 @@ pub struct ObjectiveRow {
     pub goal_id: Option<i64>,
     pub theme_id: Option<i64>,
     pub name: String,
+    pub version: i32,
+    pub retired_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub retired_reason: Option<String>,
+    pub coordinator_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -65,7 +76,54 @@ pub struct ActivityRow {
     pub objective_id: i64,
     pub code: String,
     pub name: String,
+    pub version: i32,
+    pub retired_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub retired_reason: Option<String>,
+    pub coordinator_id: Option<i64>,
 }
+
+/// The columns that goals, themes, objectives and activities share, read the same way for all
+/// four, so that one piece of code maintains every kind of node.
+pub trait NodeRow: Sync {
+    fn id(&self) -> i64;
+    fn code(&self) -> &str;
+    fn name(&self) -> &str;
+    fn status(&self) -> NodeStatus;
+    /// Returns the coordinator of the node's action plans, which goals and themes never have.
+    fn coordinator_id(&self) -> Option<i64>;
+}
+
+macro_rules! impl_node_row {
+    ($row:ty, $coordinator:expr) => {
+        impl NodeRow for $row {
+            fn id(&self) -> i64 {
+                self.id
+            }
+            fn code(&self) -> &str {
+                &self.code
+            }
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn status(&self) -> NodeStatus {
+                NodeStatus {
+                    version: self.version,
+                    retired_at: self.retired_at,
+                    retired_reason: self.retired_reason.clone(),
+                }
+            }
+            fn coordinator_id(&self) -> Option<i64> {
+                let coordinator: fn(&Self) -> Option<i64> = $coordinator;
+                coordinator(self)
+            }
+        }
+    };
+}
+
+impl_node_row!(GoalRow, |_| None);
+impl_node_row!(ThemeRow, |_| None);
+impl_node_row!(ObjectiveRow, |row| row.coordinator_id);
+impl_node_row!(ActivityRow, |row| row.coordinator_id);
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = indicators)]

@@ -13,5 +13,6 @@ pub mod period;
 pub mod plan;
 pub mod realisation;
 pub mod roadmap_file;
+pub mod structure;
 pub mod target;
 pub mod value;

@@ -17,6 +17,7 @@ use super::indicator::{
 };
 use super::lang::Lang;
 use super::organisation_names::match_key;
+use super::structure::{check_roadmap_years, default_combine_rule, is_node_code, is_roadmap_code};
 use super::value::{FigureValue, parse_figure};
 
 mod plans;
@@ -82,6 +83,7 @@ struct RawObjective {
     goal: Option<Spanned<String>>,
     theme: Option<Spanned<String>>,
     name: Spanned<String>,
+    coordinator: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +92,7 @@ struct RawActivity {
     code: Spanned<String>,
     objective: Spanned<String>,
     name: Spanned<String>,
+    coordinator: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -181,6 +184,8 @@ pub struct ObjectiveEntry {
     pub goal: Option<String>,
     pub theme: Option<String>,
     pub name: String,
+    /// Organisation code of the coordinator of the objective's action plans, if the file names one.
+    pub coordinator: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -188,6 +193,8 @@ pub struct ActivityEntry {
     pub code: String,
     pub objective: String,
     pub name: String,
+    /// Organisation code of the coordinator of the activity's action plans, if the file names one.
+    pub coordinator: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -316,8 +323,8 @@ impl Checker {
 
         let (themes, theme_codes) = self.check_named("tema", "theme", raw.themes);
         let (goals, goal_codes) = self.check_named("tujuan", "goal", raw.goals);
-        let (objectives, objective_codes) = self.check_objectives(raw.objectives, &goal_codes, &theme_codes);
-        let (activities, activity_codes) = self.check_activities(raw.activities, &objective_codes);
+        let (objectives, objective_codes) = self.check_objectives(raw.objectives, &goal_codes, &theme_codes, &names);
+        let (activities, activity_codes) = self.check_activities(raw.activities, &objective_codes, &names);
 
         let places = Places { goals: &goal_codes, objectives: &objective_codes, activities: &activity_codes };
         let indicators = self.check_indicators(raw.indicators, &roadmap, &names, &places);
@@ -337,10 +344,7 @@ impl Checker {
 
     fn check_roadmap(&mut self, raw: Spanned<RawRoadmap>) -> RoadmapHeader {
         let raw = raw.into_inner();
-        let code_pattern_ok = raw.code.get_ref().starts_with(|c: char| c.is_ascii_lowercase())
-            && raw.code.get_ref().len() <= 64
-            && raw.code.get_ref().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !code_pattern_ok {
+        if !is_roadmap_code(raw.code.get_ref()) {
             self.report(
                 raw.code.span().start,
                 format!("kode peta jalan {:?} tidak valid: gunakan huruf kecil, angka dan tanda hubung, diawali huruf, paling banyak 64 karakter", raw.code.get_ref()),
@@ -349,30 +353,13 @@ impl Checker {
         }
 
         let (start, end, baseline) = (*raw.start_year.get_ref(), *raw.end_year.get_ref(), *raw.baseline_year.get_ref());
-        for (year, span) in
-            [(start, raw.start_year.span()), (end, raw.end_year.span()), (baseline, raw.baseline_year.span())]
-        {
-            if !(2000..=2100).contains(&year) {
-                self.report(
-                    span.start,
-                    format!("tahun {year} di luar rentang 2000–2100"),
-                    format!("year {year} is outside 2000–2100"),
-                );
-            }
-        }
-        if end < start {
-            self.report(
-                raw.end_year.span().start,
-                format!("end_year {end} sebelum start_year {start}"),
-                format!("end_year {end} is before start_year {start}"),
-            );
-        }
-        if baseline >= start {
-            self.report(
-                raw.baseline_year.span().start,
-                format!("baseline_year {baseline} harus sebelum start_year {start}"),
-                format!("baseline_year {baseline} must be before start_year {start}"),
-            );
+        for error in check_roadmap_years(start, end, baseline) {
+            let span = match error.field.as_str() {
+                "start_year" => raw.start_year.span(),
+                "end_year" => raw.end_year.span(),
+                _ => raw.baseline_year.span(),
+            };
+            self.report(span.start, error.message(Lang::Id).to_string(), error.message(Lang::En).to_string());
         }
 
         RoadmapHeader {
@@ -463,6 +450,7 @@ impl Checker {
         raw: Vec<Spanned<RawObjective>>,
         goals: &CodeSet,
         themes: &CodeSet,
+        names: &HashMap<String, String>,
     ) -> (Vec<ObjectiveEntry>, CodeSet) {
         let mut entries = Vec::with_capacity(raw.len());
         let mut codes = CodeSet::new();
@@ -492,12 +480,14 @@ impl Checker {
                 _ => {}
             }
 
+            let coordinator = item.coordinator.as_ref().and_then(|name| self.resolve_organisation(name, names));
             entries.push(ObjectiveEntry {
                 code: item.code.into_inner(),
                 kind: kind.unwrap_or(ObjectiveKind::General),
                 goal: item.goal.map(Spanned::into_inner),
                 theme: item.theme.map(Spanned::into_inner),
                 name: item.name.into_inner(),
+                coordinator,
             });
         }
         (entries, codes)
@@ -507,6 +497,7 @@ impl Checker {
         &mut self,
         raw: Vec<Spanned<RawActivity>>,
         objectives: &CodeSet,
+        names: &HashMap<String, String>,
     ) -> (Vec<ActivityEntry>, CodeSet) {
         let mut entries = Vec::with_capacity(raw.len());
         let mut codes = CodeSet::new();
@@ -515,10 +506,12 @@ impl Checker {
             self.check_code(&item.code, "kegiatan utama", "activity", &mut codes);
             self.require_text(&item.name, "name");
             self.check_reference(&item.objective, objectives, "sasaran", "objective");
+            let coordinator = item.coordinator.as_ref().and_then(|name| self.resolve_organisation(name, names));
             entries.push(ActivityEntry {
                 code: item.code.into_inner(),
                 objective: item.objective.into_inner(),
                 name: item.name.into_inner(),
+                coordinator,
             });
         }
         (entries, codes)
@@ -588,11 +581,9 @@ impl Checker {
     ) -> (CombineRule, Option<String>) {
         let given = item.combine_rule.as_ref().and_then(|rule| self.check_enum::<CombineRule>(rule, "combine_rule"));
         let numeric = kind.is_some_and(ValueKind::is_numeric);
-        let rule = given.unwrap_or(match (implementers.len(), kind) {
-            (0 | 1, _) => CombineRule::Designated,
-            (_, Some(ValueKind::Number | ValueKind::Currency)) => CombineRule::Sum,
-            (_, Some(ValueKind::Percentage)) => CombineRule::Ratio,
-            _ => CombineRule::Designated,
+        let rule = given.unwrap_or_else(|| match kind {
+            Some(kind) => default_combine_rule(implementers.len(), kind),
+            None => CombineRule::Designated,
         });
         if let Some(raw) = &item.combine_rule
             && rule != CombineRule::Designated
@@ -787,10 +778,7 @@ impl Checker {
 
     fn check_code(&mut self, code: &Spanned<String>, kind_id: &str, kind_en: &str, seen: &mut CodeSet) {
         let text = code.get_ref();
-        let pattern_ok = text.starts_with(|c: char| c.is_ascii_alphabetic())
-            && text.len() <= 32
-            && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-        if !pattern_ok {
+        if !is_node_code(text) {
             self.report(
                 code.span().start,
                 format!("kode {kind_id} {text:?} tidak valid: gunakan huruf, angka, titik dan tanda hubung, diawali huruf, paling banyak 32 karakter"),
@@ -966,6 +954,31 @@ targets = { 2023 = "2,8", 2024 = "Menunggu penetapan" }
         let messages: Vec<&str> = problems.iter().map(|problem| problem.message(Lang::En)).collect();
         assert!(messages.iter().any(|m| m.contains("activity code \"S1\" appears twice")), "{messages:#?}");
         assert!(messages.iter().any(|m| m.contains("is listed more than once")), "{messages:#?}");
+    }
+
+    #[test]
+    fn reads_node_coordinators_by_name_or_alias() {
+        let with_coordinators = VALID
+            .replace(
+                "goal = \"T1\"\nname = \"Sasaran\"",
+                "goal = \"T1\"\nname = \"Sasaran\"\ncoordinator = \"BAG-ORG\"",
+            )
+            .replace("name = \"Kegiatan\"", "name = \"Kegiatan\"\ncoordinator = \"Bag. Organisasi\"");
+
+        let document = parse_roadmap_file(&with_coordinators).unwrap();
+
+        assert_eq!(document.objectives[0].coordinator.as_deref(), Some("BAG-ORG"));
+        assert_eq!(document.activities[0].coordinator.as_deref(), Some("BAG-ORG"));
+    }
+
+    #[test]
+    fn rejects_unknown_node_coordinator() {
+        let broken = VALID.replace("name = \"Kegiatan\"", "name = \"Kegiatan\"\ncoordinator = \"Dinas Tidak Ada\"");
+
+        let problems = parse_roadmap_file(&broken).unwrap_err();
+
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message(Lang::En).contains("unknown organisation \"Dinas Tidak Ada\""));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod periods;
 pub mod plans;
 pub mod realisations;
 pub mod roadmaps;
+pub mod structure;
 pub mod targets;
 pub mod users;
 
@@ -29,11 +30,27 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(roadmaps::list_roadmaps)
         .service(roadmaps::get_roadmap)
         .service(roadmaps::get_tree)
+        .service(roadmaps::list_goals)
+        .service(roadmaps::get_goal)
         .service(roadmaps::list_themes)
+        .service(roadmaps::get_theme)
         .service(roadmaps::list_objectives)
         .service(roadmaps::get_objective)
         .service(roadmaps::list_activities)
         .service(roadmaps::get_activity)
+        .service(structure::create_roadmap)
+        .service(structure::create_goal)
+        .service(structure::update_goal)
+        .service(structure::retire_goal)
+        .service(structure::create_theme)
+        .service(structure::update_theme)
+        .service(structure::retire_theme)
+        .service(structure::create_objective)
+        .service(structure::update_objective)
+        .service(structure::retire_objective)
+        .service(structure::create_activity)
+        .service(structure::update_activity)
+        .service(structure::retire_activity)
         .service(indicators::list_indicators)
         .service(indicators::get_indicator)
         .service(indicators::get_achievement)
@@ -42,6 +59,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(targets::revise_target)
         .service(targets::retire_indicator)
         .service(maintenance::patch_indicator)
+        .service(maintenance::create_indicator)
         .service(organisations::list_organisations)
         .service(organisations::get_organisation)
         .service(auth::issue_token)

@@ -1,6 +1,7 @@
 //! Road maps and their tree: themes, objectives and activities.
 
-use actix_web::{get, web};
+use actix_web::http::header::ETAG;
+use actix_web::{HttpResponse, get, web};
 use utoipa::IntoParams;
 
 use crate::auth::caller::Caller;
@@ -9,11 +10,14 @@ use crate::db::roadmaps::{self, RoadmapNodes, filter_objectives};
 use crate::domain::indicator::ObjectiveKind;
 use crate::domain::key::Key;
 use crate::domain::pagination::{Page, PageRequest};
+use crate::domain::structure::NodeKind;
 use crate::error::{ApiError, Problem, Resource};
 use crate::http::extractors::ApiQuery;
+use crate::http::idempotency::etag;
 use crate::routes::AppState;
 use crate::routes::params::{ActivityParams, Checks, NoParams, ObjectiveParams, PageParams};
-use crate::views::{ActivityView, ObjectiveView, RoadmapTree, RoadmapView, ThemeView};
+use crate::services::structure::resource;
+use crate::views::{ActivityView, GoalView, ObjectiveView, RoadmapTree, RoadmapView, ThemeView};
 
 /// Path of a road map.
 #[derive(serde::Deserialize, IntoParams)]
@@ -150,17 +154,7 @@ pub async fn list_themes(
     path: web::Path<RoadmapPath>,
     query: ApiQuery<PageParams>,
 ) -> Result<web::Json<Page<ThemeView>>, ApiError> {
-    caller.require_read()?;
-    let ApiQuery(params) = query;
-    let mut checks = Checks::default();
-    let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
-    checks.finish()?;
-
-    let mut connection = state.pool.get().await?;
-    let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
-    let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
-
-    Ok(web::Json(page_of(nodes.theme_views(), page)))
+    list_nodes(&state, &caller, &path, query, RoadmapNodes::theme_views).await
 }
 
 /// Lists the objectives (sasaran) of a road map, general and thematic.
@@ -207,7 +201,7 @@ pub async fn list_objectives(
     Ok(web::Json(page_of(views, page)))
 }
 
-/// Returns one objective.
+/// Returns one objective; `ETag` carries its version.
 #[utoipa::path(
     tag = "roadmaps",
     security(("bearer" = [])),
@@ -227,16 +221,8 @@ pub async fn get_objective(
     caller: Caller,
     path: web::Path<RoadmapItemPath>,
     _query: ApiQuery<NoParams>,
-) -> Result<web::Json<ObjectiveView>, ApiError> {
-    caller.require_read()?;
-    let mut connection = state.pool.get().await?;
-    let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
-    let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
-
-    let objective = nodes
-        .find_objective(Key::parse(&path.item))
-        .ok_or_else(|| ApiError::NotFound { resource: Resource::Objective, key: path.item.clone() })?;
-    Ok(web::Json(nodes.objective_view(objective)))
+) -> Result<HttpResponse, ApiError> {
+    get_node(&state, &caller, &path, NodeKind::Objective).await
 }
 
 /// Lists the main activities (kegiatan utama) of a road map.
@@ -287,7 +273,7 @@ pub async fn list_activities(
     Ok(web::Json(page_of(views, page)))
 }
 
-/// Returns one main activity.
+/// Returns one main activity; `ETag` carries its version.
 #[utoipa::path(
     tag = "roadmaps",
     security(("bearer" = [])),
@@ -307,17 +293,119 @@ pub async fn get_activity(
     caller: Caller,
     path: web::Path<RoadmapItemPath>,
     _query: ApiQuery<NoParams>,
-) -> Result<web::Json<ActivityView>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    get_node(&state, &caller, &path, NodeKind::Activity).await
+}
+
+/// Lists the goals (tujuan) of a road map, retired ones included.
+#[utoipa::path(
+    tag = "roadmaps",
+    security(("bearer" = [])),
+    params(RoadmapPath, PageParams),
+    responses(
+        (status = 200, description = "One page of goals.", body = Page<GoalView>),
+        (status = 400, description = "Invalid parameters.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such road map.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/roadmaps/{roadmap}/goals")]
+pub async fn list_goals(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<RoadmapPath>,
+    query: ApiQuery<PageParams>,
+) -> Result<web::Json<Page<GoalView>>, ApiError> {
+    list_nodes(&state, &caller, &path, query, RoadmapNodes::goal_views).await
+}
+
+/// Returns one page of a road map's goals or themes, which `views` picks from the nodes.
+async fn list_nodes<T: utoipa::ToSchema>(
+    state: &AppState,
+    caller: &Caller,
+    path: &RoadmapPath,
+    query: ApiQuery<PageParams>,
+    views: fn(&RoadmapNodes) -> Vec<T>,
+) -> Result<web::Json<Page<T>>, ApiError> {
+    caller.require_read()?;
+    let ApiQuery(params) = query;
+    let mut checks = Checks::default();
+    let page = checks.page(params.page.as_deref(), params.page_size.as_deref());
+    checks.finish()?;
+
+    let mut connection = state.pool.get().await?;
+    let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
+    let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
+
+    Ok(web::Json(page_of(views(&nodes), page)))
+}
+
+/// Returns one goal; `ETag` carries its version.
+#[utoipa::path(
+    tag = "roadmaps",
+    security(("bearer" = [])),
+    params(RoadmapItemPath),
+    responses(
+        (status = 200, description = "The goal.", body = GoalView),
+        (status = 400, description = "Unknown query parameters.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such road map or goal.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/roadmaps/{roadmap}/goals/{item}")]
+pub async fn get_goal(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<RoadmapItemPath>,
+    _query: ApiQuery<NoParams>,
+) -> Result<HttpResponse, ApiError> {
+    get_node(&state, &caller, &path, NodeKind::Goal).await
+}
+
+/// Returns one theme; `ETag` carries its version.
+#[utoipa::path(
+    tag = "roadmaps",
+    security(("bearer" = [])),
+    params(RoadmapItemPath),
+    responses(
+        (status = 200, description = "The theme.", body = ThemeView),
+        (status = 400, description = "Unknown query parameters.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such road map or theme.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/roadmaps/{roadmap}/themes/{item}")]
+pub async fn get_theme(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<RoadmapItemPath>,
+    _query: ApiQuery<NoParams>,
+) -> Result<HttpResponse, ApiError> {
+    get_node(&state, &caller, &path, NodeKind::Theme).await
+}
+
+/// Returns one goal, theme, objective or activity with its version in `ETag`.
+async fn get_node(
+    state: &AppState,
+    caller: &Caller,
+    path: &RoadmapItemPath,
+    kind: NodeKind,
+) -> Result<HttpResponse, ApiError> {
     caller.require_read()?;
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let nodes = RoadmapNodes::load(&mut connection, roadmap.id).await?;
 
     let view = nodes
-        .find_activity(Key::parse(&path.item))
-        .and_then(|row| nodes.activity_view(row))
-        .ok_or_else(|| ApiError::NotFound { resource: Resource::Activity, key: path.item.clone() })?;
-    Ok(web::Json(view))
+        .node_view(kind, Key::parse(&path.item))
+        .ok_or_else(|| ApiError::NotFound { resource: resource(kind), key: path.item.clone() })?;
+    Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version()))).json(view))
 }
 
 /// Cuts one page out of a list that is already in memory. A road map has tens of themes,

@@ -5,4 +5,6 @@ pub mod audit;
 pub mod maintenance;
 pub mod plans;
 pub mod realisations;
+pub mod references;
+pub mod structure;
 pub mod targets;

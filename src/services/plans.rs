@@ -23,6 +23,7 @@ use crate::domain::realisation::required_number;
 use crate::error::{ApiError, FieldError, Resource};
 use crate::services::audit;
 use crate::services::realisations::{ActorRef, Actors, EvidenceView, evidence_view};
+use crate::services::references::OrganisationKeys;
 use crate::views::{NodeRef, OrganisationRef};
 
 /// An amount of rupiah, exact to the sen.
@@ -304,48 +305,6 @@ async fn node(connection: &mut AsyncPgConnection, plan: &PlanRow) -> Result<Plan
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("plan {} has no activity or objective", plan.id)))
 }
 
-/// Finds an organisation by id or code, recording an error naming the field otherwise.
-async fn organisation(
-    connection: &mut AsyncPgConnection,
-    field: String,
-    key: &str,
-    errors: &mut Vec<FieldError>,
-) -> Result<Option<i64>, ApiError> {
-    let found = organisations::find(connection, crate::domain::key::Key::parse(key)).await?.map(|found| found.id);
-    if found.is_none() {
-        errors.push(FieldError::new(
-            field,
-            format!("tidak ada organisasi dengan id atau kode {key:?}"),
-            format!("there is no organisation with id or code {key:?}"),
-        ));
-    }
-    Ok(found)
-}
-
-/// Resolves a list of organisations, naming each wrong entry and each repeated one.
-async fn organisation_list(
-    connection: &mut AsyncPgConnection,
-    field: &str,
-    keys: &[String],
-    errors: &mut Vec<FieldError>,
-) -> Result<Vec<i64>, ApiError> {
-    let mut ids = Vec::with_capacity(keys.len());
-    for (index, key) in keys.iter().enumerate() {
-        let entry = format!("{field}[{index}]");
-        if let Some(id) = organisation(connection, entry.clone(), key, errors).await? {
-            if ids.contains(&id) {
-                errors.push(FieldError::new(
-                    entry,
-                    "organisasi ini sudah disebut",
-                    "this organisation is listed already",
-                ));
-            }
-            ids.push(id);
-        }
-    }
-    Ok(ids)
-}
-
 /// Resolves the indicators a plan serves, within its road map.
 async fn indicator_list(
     connection: &mut AsyncPgConnection,
@@ -497,8 +456,11 @@ pub async fn create(
     let output_quantity = quantity(&request.output_quantity, &mut errors);
     let budget = budget(request.budget.as_ref(), &mut errors);
     errors.extend(check_schedule(request.starts_on, request.ends_on, &(roadmap.start_year..=roadmap.end_year)));
-    let responsible = organisation(connection, "responsible".into(), &request.responsible, &mut errors).await?;
-    let supporters = organisation_list(connection, "supporters", &request.supporters, &mut errors).await?;
+    let keys = std::iter::once(request.responsible.as_str()).chain(request.supporters.iter().map(String::as_str));
+    let mut organisations = OrganisationKeys::load(connection, keys).await?;
+    let responsible = organisations.id("responsible", &request.responsible);
+    let supporters = organisations.list("supporters", &request.supporters);
+    errors.extend(organisations.take_errors());
     let indicator_ids = indicator_list(connection, roadmap.id, &request.indicators, &mut errors).await?;
     if responsible.is_some_and(|id| supporters.contains(&id)) {
         errors.push(FieldError::new(
@@ -577,18 +539,19 @@ pub async fn update(
     let starts_on = request.starts_on.unwrap_or(plan.starts_on);
     let ends_on = request.ends_on.unwrap_or(plan.ends_on);
     errors.extend(check_schedule(starts_on, ends_on, &(roadmap.start_year..=roadmap.end_year)));
+    let keys = request.responsible.iter().chain(request.supporters.iter().flatten()).map(String::as_str);
+    let mut organisations = OrganisationKeys::load(connection, keys).await?;
     let responsible_id = match &request.responsible {
-        Some(key) => {
-            organisation(connection, "responsible".into(), key, &mut errors).await?.unwrap_or(plan.responsible_id)
-        }
+        Some(key) => organisations.id("responsible", key).unwrap_or(plan.responsible_id),
         None => plan.responsible_id,
     };
     let current_supporters: Vec<i64> =
         plans::supporters_of(connection, &[plan.id]).await?.into_iter().map(|(_, id)| id).collect();
     let supporters = match &request.supporters {
-        Some(keys) => organisation_list(connection, "supporters", keys, &mut errors).await?,
+        Some(keys) => organisations.list("supporters", keys),
         None => current_supporters.clone(),
     };
+    errors.extend(organisations.take_errors());
     let current_indicators: Vec<i64> =
         plans::indicators_of(connection, &[plan.id]).await?.into_iter().map(|(_, id, ..)| id).collect();
     let indicator_ids = match &request.indicators {

@@ -13,6 +13,7 @@ use crate::db::rows::FigureColumns;
 use crate::db::targets::{self, NewRevision, RevisionRow};
 use crate::domain::indicator::ValueKind;
 use crate::domain::lang::Lang;
+use crate::domain::structure::check_retire_reason;
 use crate::domain::target::{Replaced, check_revision, in_force};
 use crate::domain::value::{FigureValue, parse_figure};
 use crate::error::{ApiError, FieldError};
@@ -221,12 +222,8 @@ pub async fn retire(
     refuse_if_retired(subject)?;
     check_version(subject.row.version)?;
     let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > crate::domain::target::MAX_REASON_CHARS {
-        return Err(ApiError::InvalidBody(vec![FieldError::new(
-            "reason",
-            "wajib diisi, 1 sampai 2000 karakter",
-            "is required, 1 to 2000 characters",
-        )]));
+    if let Some(error) = check_retire_reason(reason) {
+        return Err(ApiError::InvalidBody(vec![error]));
     }
     if !targets::retire(connection, subject.row.id, subject.row.version, reason, now).await? {
         return Err(ApiError::PreconditionFailed);
