@@ -368,6 +368,7 @@ async fn plan_list_filters() {
     assert!(ids(&list("status=done").await).is_empty());
     assert_eq!(ids(&list("due_from=2024-03-01&due_to=2024-03-31").await), [k101]);
     assert_eq!(ids(&list("due_from=2024-07-01").await), [st1]);
+    assert_eq!(ids(&list("due_to=2024-06-30").await), [k101]);
     let page = list("page_size=1&page=2").await;
     assert_eq!((ids(&page), page["total"].as_i64()), (vec![st1], Some(2)));
 

@@ -564,10 +564,13 @@ pub async fn list(
             };
         }
         if filter.due_from.is_some() || filter.due_to.is_some() {
-            let due = milestones::table
-                .filter(milestones::due_on.ge(filter.due_from.unwrap_or(NaiveDate::MIN)))
-                .filter(milestones::due_on.le(filter.due_to.unwrap_or(NaiveDate::MAX)))
-                .select(milestones::plan_id);
+            let mut due = milestones::table.select(milestones::plan_id).into_boxed();
+            if let Some(from) = filter.due_from {
+                due = due.filter(milestones::due_on.ge(from));
+            }
+            if let Some(to) = filter.due_to {
+                due = due.filter(milestones::due_on.le(to));
+            }
             query = query.filter(action_plans::id.eq_any(due));
         }
         if let Some(visibility) = visibility {
