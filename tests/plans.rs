@@ -164,6 +164,10 @@ async fn budgets_are_exact_and_bad_figures_are_named() {
     let problem = s.app.expect(422, Method::POST, PLANS, Some(&s.organisasi), Some(&body), None).await;
     assert_eq!(fields(&problem), ["budget"]);
     body["budget"] = Value::Null;
+    body["output_quantity"] = json!("99999999999999999999");
+    let problem = s.app.expect(422, Method::POST, PLANS, Some(&s.organisasi), Some(&body), None).await;
+    assert_eq!(fields(&problem), ["output_quantity"]);
+    body["output_quantity"] = json!(1);
     body["ends_on"] = json!("2023-12-31");
     let problem = s.app.expect(422, Method::POST, PLANS, Some(&s.organisasi), Some(&body), None).await;
     assert_eq!(fields(&problem), ["ends_on"]);

@@ -90,6 +90,24 @@ pub fn check_budget(budget: &BigDecimal) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// Checks an output quantity: greater than zero, at most two decimals and at most
+/// `MAX_BUDGET_DIGITS` digits before the comma.
+pub fn check_quantity(quantity: &BigDecimal) -> Result<(), FieldError> {
+    let fits = quantity.fractional_digit_count() <= 2 && quantity.with_scale(0).digits() <= MAX_BUDGET_DIGITS;
+    if quantity <= &BigDecimal::zero() || !fits {
+        return Err(FieldError::new(
+            "output_quantity",
+            format!(
+                "harus lebih dari 0, paling banyak {MAX_BUDGET_DIGITS} digit sebelum koma dan dua angka di belakang koma"
+            ),
+            format!(
+                "must be greater than 0, with at most {MAX_BUDGET_DIGITS} digits before the decimals and two after"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks a milestone's weight against the weights of the plan's other milestones: greater
 /// than zero, at most two decimals, and a total of at most `MAX_TOTAL_WEIGHT`.
 pub fn check_weight(weight: &BigDecimal, others: &BigDecimal) -> Result<(), FieldError> {
@@ -247,6 +265,14 @@ mod tests {
         assert!(check_budget(&number("-1")).is_err());
         assert!(check_budget(&number("1.005")).is_err());
         assert!(check_budget(&number("99999999999999999")).is_err());
+    }
+
+    #[test]
+    fn checks_quantities() {
+        assert!(check_quantity(&number("1")).is_ok());
+        assert!(check_quantity(&number("0")).is_err());
+        assert!(check_quantity(&number("0.125")).is_err());
+        assert!(check_quantity(&number("99999999999999999")).is_err());
     }
 
     #[test]

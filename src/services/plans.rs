@@ -16,8 +16,8 @@ use crate::db::organisations;
 use crate::db::plans::{self, MilestoneFields, MilestoneRow, NewProgress, PlanFields, PlanNode, PlanPlace, PlanRow};
 use crate::domain::decimal::Decimal;
 use crate::domain::plan::{
-    Due, MAX_MILESTONES, PlanStatus, check_budget, check_percent, check_schedule, check_status_change, check_weight,
-    is_done, is_overdue, weighted_progress,
+    Due, MAX_MILESTONES, PlanStatus, check_budget, check_percent, check_quantity, check_schedule, check_status_change,
+    check_weight, is_done, is_overdue, weighted_progress,
 };
 use crate::domain::realisation::required_number;
 use crate::error::{ApiError, FieldError, Resource};
@@ -419,12 +419,8 @@ fn quantity(value: &serde_json::Value, errors: &mut Vec<FieldError>) -> BigDecim
     let Some(number) = required_number(&Some(value.clone()), "output_quantity", errors) else {
         return BigDecimal::zero();
     };
-    if number <= BigDecimal::zero() || number.fractional_digit_count() > 2 {
-        errors.push(FieldError::new(
-            "output_quantity",
-            "harus lebih dari 0, paling banyak dua angka di belakang koma",
-            "must be greater than 0, with at most two decimals",
-        ));
+    if let Err(error) = check_quantity(&number) {
+        errors.push(error);
     }
     number
 }

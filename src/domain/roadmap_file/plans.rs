@@ -11,7 +11,7 @@ use toml::Spanned;
 use super::{Checker, CodeSet, ObjectiveEntry, RoadmapHeader};
 use crate::domain::indicator::ObjectiveKind;
 use crate::domain::lang::Lang;
-use crate::domain::plan::{Due, check_budget, check_schedule, check_weight};
+use crate::domain::plan::{Due, check_budget, check_quantity, check_schedule, check_weight};
 use crate::domain::realisation::required_number;
 
 #[derive(Deserialize)]
@@ -111,13 +111,9 @@ impl Checker {
                 }
             }
             let output_quantity = self.number(&item.output_quantity, "output_quantity").unwrap_or_default();
-            if output_quantity <= BigDecimal::zero() {
-                self.field_problem(
-                    item.output_quantity.span().start,
-                    "output_quantity",
-                    "harus lebih dari 0",
-                    "must be greater than 0",
-                );
+            if let Err(error) = check_quantity(&output_quantity) {
+                let start = item.output_quantity.span().start;
+                self.field_problem(start, "output_quantity", error.message(Lang::Id), error.message(Lang::En));
             }
             let budget = item.budget.as_ref().and_then(|value| {
                 let number = self.number(value, "budget")?;
