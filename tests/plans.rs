@@ -188,8 +188,13 @@ async fn budgets_are_exact_and_bad_figures_are_named() {
     let problem = s.app.expect(422, Method::POST, &milestones, Some(&s.organisasi), Some(&body), None).await;
     assert_eq!(fields(&problem), ["due"]);
 
-    let stored = s.app.get_json(&format!("/api/v1/plans/{plan_id}")).await;
+    let path = format!("/api/v1/plans/{plan_id}");
+    let problem = s.app.expect(422, Method::PATCH, &path, Some(&s.organisasi), Some(&json!({})), Some("\"1\"")).await;
+    assert_eq!(fields(&problem), ["body"]);
+
+    let stored = s.app.get_json(&path).await;
     assert_eq!(stored["milestones"].as_array().unwrap().len(), 1, "refused milestones are not stored");
+    assert_eq!(stored["version"], 1);
     assert_eq!(stored["budget"]["amount"], "1250000000.00");
 }
 

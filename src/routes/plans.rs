@@ -472,7 +472,10 @@ pub async fn report_progress(
     CallerWithBody(caller, ApiJson(body)): CallerWithBody<ApiJson<ProgressInput>>,
 ) -> Result<HttpResponse, ApiError> {
     if caller.reporting_organisation().is_none() {
-        return Err(ApiError::Forbidden);
+        return Err(ApiError::Denied {
+            indonesian: "kemajuan tonggak dilaporkan oleh pengguna organisasi penanggung jawab rencana aksinya".into(),
+            english: "progress on a milestone is reported by a user of the plan's responsible organisation".into(),
+        });
     }
     let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
     let now = state.clock.now();

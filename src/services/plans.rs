@@ -195,6 +195,24 @@ pub struct UpdatePlan {
     pub status: Option<PlanStatus>,
 }
 
+impl UpdatePlan {
+    /// Tells whether the request changes nothing.
+    fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.description.is_none()
+            && self.output.is_none()
+            && self.output_unit.is_none()
+            && self.output_quantity.is_none()
+            && self.starts_on.is_none()
+            && self.ends_on.is_none()
+            && self.budget.is_none()
+            && self.responsible.is_none()
+            && self.supporters.is_none()
+            && self.indicators.is_none()
+            && self.status.is_none()
+    }
+}
+
 /// A new milestone, or the whole of a changed one.
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -508,6 +526,13 @@ pub async fn update(
     require_coordinator(connection, caller, &node).await?;
     require_running(plan, true)?;
     check_version(plan.version)?;
+    if request.is_empty() {
+        return Err(invalid(
+            "body",
+            "tidak ada yang diubah: kirim paling sedikit satu kolom",
+            "nothing to change: send at least one field",
+        ));
+    }
 
     let mut errors = Vec::new();
     let title =
