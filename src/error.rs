@@ -361,7 +361,12 @@ impl ApiError {
 }
 
 fn field_summary(errors: &[FieldError], lang: Lang, lead_id: &str, lead_en: &str) -> String {
-    let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+    let mut fields: Vec<&str> = Vec::with_capacity(errors.len());
+    for error in errors {
+        if !fields.contains(&error.field.as_str()) {
+            fields.push(&error.field);
+        }
+    }
     format!("{}: {}.", lang.pick(lead_id, lead_en), fields.join(", "))
 }
 

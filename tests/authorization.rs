@@ -256,6 +256,7 @@ fn table() -> Vec<Row> {
             format!("/api/v1/plans/{plan}/milestones"),
             [201, 201, 201, 404, 403, 403, 401],
         ),
+        row("get", "/api/v1/milestones/{id}", format!("/api/v1/milestones/{milestone}"), plan_visible),
         guarded(
             "put",
             "/api/v1/milestones/{id}",

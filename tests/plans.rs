@@ -160,6 +160,9 @@ async fn budgets_are_exact_and_bad_figures_are_named() {
     body["budget"] = json!(-5);
     let problem = s.app.expect(422, Method::POST, PLANS, Some(&s.organisasi), Some(&body), None).await;
     assert_eq!(fields(&problem), ["budget"]);
+    body["budget"] = json!(1234567890123456.78);
+    let problem = s.app.expect(422, Method::POST, PLANS, Some(&s.organisasi), Some(&body), None).await;
+    assert_eq!(fields(&problem), ["budget"], "a JSON number that a float may have rounded goes as text");
     body["budget"] = json!("1.000,005");
     let problem = s.app.expect(422, Method::POST, PLANS, Some(&s.organisasi), Some(&body), None).await;
     assert_eq!(fields(&problem), ["budget"]);
@@ -191,6 +194,9 @@ async fn budgets_are_exact_and_bad_figures_are_named() {
     let path = format!("/api/v1/plans/{plan_id}");
     let problem = s.app.expect(422, Method::PATCH, &path, Some(&s.organisasi), Some(&json!({})), Some("\"1\"")).await;
     assert_eq!(fields(&problem), ["body"]);
+    let shorter = json!({"ends_on": "2024-05-31"});
+    let problem = s.app.expect(422, Method::PATCH, &path, Some(&s.organisasi), Some(&shorter), Some("\"1\"")).await;
+    assert_eq!(fields(&problem), ["ends_on"], "the milestone due on 30 June would fall outside");
 
     let stored = s.app.get_json(&path).await;
     assert_eq!(stored["milestones"].as_array().unwrap().len(), 1, "refused milestones are not stored");
@@ -289,6 +295,8 @@ async fn concurrent_edits_let_one_win() {
     s.app.expect(200, Method::PUT, &milestone_path, Some(&s.organisasi), Some(&edit), Some("\"1\"")).await;
     s.app.expect(412, Method::PUT, &milestone_path, Some(&s.admin), Some(&body), Some("\"1\"")).await;
     s.app.expect(428, Method::PUT, &milestone_path, Some(&s.admin), Some(&body), None).await;
+    let milestone = s.app.get_json(&milestone_path).await;
+    assert_eq!(milestone["version"], 2);
     let stored = s.app.get_json(&path).await;
     assert_eq!(stored["milestones"][0]["title"], "Diubah");
     assert_eq!(stored["milestones"][0]["weight"], "50");

@@ -276,7 +276,16 @@ fn printed(value: Option<&serde_json::Value>) -> String {
     }
 }
 
-/// Reads a JSON number, or a string in Indonesian notation (`"74,5"`, `"1.077"`).
+/// Counts the significant digits of a number in plain or exponent notation, such as `1.25e-7`.
+fn significant_digits(text: &str) -> usize {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    digits.trim_start_matches('0').trim_end_matches('0').len()
+}
+
+/// Reads a JSON number, or a string in Indonesian notation (`"74,5"`, `"1.077"`). A JSON number
+/// with a fraction reaches the service as a binary float, which keeps 15 significant digits
+/// exactly, so a longer one is refused with a hint to send it as text.
 pub fn required_number(
     value: &Option<serde_json::Value>,
     field: &str,
@@ -285,6 +294,14 @@ pub fn required_number(
     let parsed = match value {
         None => {
             errors.push(missing(field));
+            return None;
+        }
+        Some(serde_json::Value::Number(number)) if number.is_f64() && significant_digits(&number.to_string()) > 15 => {
+            errors.push(FieldError::new(
+                field,
+                format!("angka JSON {number} lebih dari 15 digit bermakna sehingga bisa sudah terbulatkan; kirim sebagai teks, misalnya \"1.234.567.890.123.456,78\""),
+                format!("the JSON number {number} has more than 15 significant digits, so it may have been rounded; send it as text, for example \"1.234.567.890.123.456,78\""),
+            ));
             return None;
         }
         Some(serde_json::Value::Number(number)) => std::str::FromStr::from_str(&number.to_string())
@@ -330,6 +347,20 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn long_json_numbers_go_as_text() {
+        assert_eq!(significant_digits("1250000000.5"), 11);
+        assert_eq!(significant_digits("1234567890123456.8"), 17);
+        assert_eq!(significant_digits("0.000125"), 3);
+        assert_eq!(significant_digits("1.25e-7"), 3);
+
+        let mut errors = Vec::new();
+        assert!(required_number(&Some(json!(1234567890123456.78)), "budget", &mut errors).is_none());
+        assert_eq!(errors[0].field, "budget");
+        let exact = required_number(&Some(json!("1.234.567.890.123.456,78")), "budget", &mut Vec::new());
+        assert_eq!(exact.unwrap().to_string(), "1234567890123456.78");
+    }
     use crate::domain::lang::Lang;
 
     const NUMBER: ValueRules =

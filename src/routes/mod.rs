@@ -92,6 +92,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(plans::update_plan)
         .service(plans::cancel_plan)
         .service(plans::add_milestone)
+        .service(plans::get_milestone)
         .service(plans::update_milestone)
         .service(plans::list_progress)
         .service(plans::report_progress)

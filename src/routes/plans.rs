@@ -374,6 +374,34 @@ pub async fn add_milestone(
     Ok(outcome.into_response())
 }
 
+/// Shows a milestone with its evidence; `ETag` carries its version, which a progress report
+/// raises too.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(MilestonePath),
+    responses(
+        (status = 200, description = "The milestone.", body = MilestoneView),
+        (status = 400, description = "Invalid parameters.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such milestone, or one the caller's organisation has no part in.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/milestones/{id}")]
+pub async fn get_milestone(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<MilestonePath>,
+    _query: ApiQuery<NoParams>,
+) -> Result<HttpResponse, ApiError> {
+    let mut connection = state.pool.get().await?;
+    let (plan, milestone) = service::visible_milestone(&mut connection, &caller, path.id).await?;
+    let view = milestone_view(&mut connection, &plan, milestone.id, state.clock.today()).await?;
+    Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
+}
+
 /// Replaces a milestone's title, expected output, due day and weight: the plan's
 /// coordinator, or the admin.
 #[utoipa::path(

@@ -443,8 +443,11 @@ fn quantity(value: &serde_json::Value, errors: &mut Vec<FieldError>) -> BigDecim
     number
 }
 
+/// Reads a budget; `null`, an absent field and blank text all mean no budget.
 fn budget(value: Option<&serde_json::Value>, errors: &mut Vec<FieldError>) -> Option<BigDecimal> {
-    let value = value.filter(|value| !value.is_null())?;
+    let blank =
+        |value: &&serde_json::Value| value.is_null() || value.as_str().is_some_and(|text| text.trim().is_empty());
+    let value = value.filter(|value| !blank(value))?;
     let number = required_number(&Some(value.clone()), "budget", errors)?;
     if let Err(error) = check_budget(&number) {
         errors.push(error);
@@ -560,6 +563,21 @@ pub async fn update(
     let starts_on = request.starts_on.unwrap_or(plan.starts_on);
     let ends_on = request.ends_on.unwrap_or(plan.ends_on);
     errors.extend(check_schedule(starts_on, ends_on, &(roadmap.start_year..=roadmap.end_year)));
+    let milestones = plans::milestones_of(connection, &[plan.id]).await?;
+    if let Some(outside) = milestones.iter().find(|row| row.due_on < starts_on || row.due_on > ends_on) {
+        let field = if outside.due_on < starts_on { "starts_on" } else { "ends_on" };
+        errors.push(FieldError::new(
+            field,
+            format!(
+                "tonggak {:?} bertenggat {}, di luar jadwal baru; ubah tenggatnya dulu",
+                outside.title, outside.due_on
+            ),
+            format!(
+                "milestone {:?} is due on {}, outside the new schedule; change its due day first",
+                outside.title, outside.due_on
+            ),
+        ));
+    }
     let keys = request.responsible.iter().chain(request.supporters.iter().flatten()).map(String::as_str);
     let mut organisations = OrganisationKeys::load(connection, keys).await?;
     let responsible_id = match &request.responsible {
@@ -589,7 +607,6 @@ pub async fn update(
     let from: PlanStatus = plan.status.parse().unwrap_or(PlanStatus::Planned);
     let status = request.status.unwrap_or(from);
     if status != from {
-        let milestones = plans::milestones_of(connection, &[plan.id]).await?;
         let all_done = !milestones.is_empty() && milestones.iter().all(|row| is_done(&row.progress));
         if let Err(error) = check_status_change(from, status, all_done) {
             errors.push(error);
