@@ -160,7 +160,7 @@ async fn budgets_are_exact_and_bad_figures_are_named() {
     body["budget"] = json!(-5);
     let problem = s.app.expect(422, Method::POST, PLANS, Some(&s.organisasi), Some(&body), None).await;
     assert_eq!(fields(&problem), ["budget"]);
-    body["budget"] = json!(1234567890123456.78);
+    body["budget"] = serde_json::from_str("1234567890123456.78").unwrap();
     let problem = s.app.expect(422, Method::POST, PLANS, Some(&s.organisasi), Some(&body), None).await;
     assert_eq!(fields(&problem), ["budget"], "a JSON number that a float may have rounded goes as text");
     body["budget"] = json!("1.000,005");

@@ -356,7 +356,10 @@ mod tests {
         assert_eq!(significant_digits("1.25e-7"), 3);
 
         let mut errors = Vec::new();
-        assert!(required_number(&Some(json!(1234567890123456.78)), "budget", &mut errors).is_none());
+        assert!(
+            required_number(&Some(serde_json::from_str("1234567890123456.78").unwrap()), "budget", &mut errors)
+                .is_none()
+        );
         assert_eq!(errors[0].field, "budget");
         let exact = required_number(&Some(json!("1.234.567.890.123.456,78")), "budget", &mut Vec::new());
         assert_eq!(exact.unwrap().to_string(), "1234567890123456.78");
