@@ -28,7 +28,7 @@ pub const MAX_THRESHOLD_PERCENT: u32 = 1000;
 /// indicator far above its target cannot hide another's shortfall.
 pub const ROLLUP_CAP_PERCENT: u32 = 120;
 
-/// How an indicator or a roll-up stands against its target.
+/// The standing of an indicator or a roll-up against its target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, ToSchema, AsRefStr, EnumString)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -89,9 +89,11 @@ impl Thresholds {
 
     /// Grades an achievement percentage; a threshold itself belongs to the better status.
     pub fn grade(&self, percent: &BigDecimal) -> ReportStatus {
-        if *percent >= BigDecimal::from(self.on_track_percent) {
+        let on_track = BigDecimal::from(self.on_track_percent);
+        let at_risk = BigDecimal::from(self.at_risk_percent);
+        if *percent >= on_track {
             ReportStatus::OnTrack
-        } else if *percent >= BigDecimal::from(self.at_risk_percent) {
+        } else if *percent >= at_risk {
             ReportStatus::AtRisk
         } else {
             ReportStatus::OffTrack
@@ -201,7 +203,7 @@ pub fn due_reporters(rule: CombineRule, reporting_unit: Option<i64>, implementer
     reporters
 }
 
-/// A realisation as the compliance count sees it.
+/// The columns of a realisation that the compliance count reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Filing {
     pub indicator_id: i64,
@@ -212,7 +214,7 @@ pub struct Filing {
     pub timeliness: Option<Timeliness>,
 }
 
-/// How one organisation reported in one period.
+/// The reporting record of one organisation in one period.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ComplianceCounts {
     /// Realisations the organisation must report: one per indicator it reports.

@@ -96,7 +96,7 @@ pub async fn for_year(
 
 /// Computes an indicator's figures and achievement for a year from rows already loaded: its
 /// realisations of that year in the states that `basis` counts, each with its quarter.
-/// `target_revised` tells whether a target of the year was set or revised through the API.
+/// `target_revised` states whether a target of the year was set or revised through the API.
 pub fn compute(
     subject: &IndicatorSubject,
     year: i32,
