@@ -126,6 +126,8 @@ pub async fn achievement_report(
     request: &AchievementRequest,
     thresholds: Thresholds,
 ) -> Result<AchievementReport, ApiError> {
+    // NOTE: an indicator retired later than the report's year is left out too, although its
+    // figures of that year still stand.
     let views: Vec<IndicatorView> = indicators::load_all(connection, roadmap.id, &request.filter, nodes)
         .await?
         .into_iter()
@@ -377,6 +379,8 @@ pub async fn compliance_report(
         .collect();
     let period_ids: Vec<i64> = periods.iter().map(|period| period.id).collect();
 
+    // NOTE: a group implementer (all units, all kecamatan) is due like one unit, although its
+    // member units cannot report for it yet, so its realisations show as missing.
     let mut duties: Vec<(i64, i64)> = Vec::new();
     for rules in reports::reporting_rules(connection, roadmap.id).await? {
         let rule: CombineRule = rules.combine_rule.parse().unwrap_or(CombineRule::Designated);
