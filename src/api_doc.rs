@@ -24,6 +24,7 @@ use crate::routes;
         (name = "auth", description = "Logins, token refresh and logout; the caller's own account."),
         (name = "users", description = "User administration, for admins."),
         (name = "plans", description = "Action plans (rencana aksi), their milestones and progress."),
+        (name = "reports", description = "Monitoring reports (monev): achievement with statuses and roll-ups, and reporting compliance per organisation and period."),
     ),
     modifiers(&BearerScheme),
     components(schemas(

@@ -11,6 +11,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use crate::domain::lang::Lang;
+use crate::domain::report::{DEFAULT_AT_RISK_PERCENT, DEFAULT_ON_TRACK_PERCENT, MAX_THRESHOLD_PERCENT, Thresholds};
 
 /// Format of log lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +57,9 @@ pub struct Settings {
     pub evidence_store: EvidenceLocation,
     /// `PETAJALAN_EVIDENCE_MAX_BYTES`: largest evidence file.
     pub evidence_max_bytes: usize,
+    /// `PETAJALAN_REPORT_ON_TRACK_PERCENT` and `PETAJALAN_REPORT_AT_RISK_PERCENT`: the lowest
+    /// achievement percentages that the reports grade as on track and as at risk.
+    pub report_thresholds: Thresholds,
 }
 
 /// The place evidence files are kept.
@@ -234,6 +238,7 @@ impl Settings {
             cors_origins: read_origins(&reader)?,
             evidence_store: read_evidence_location(&reader)?,
             evidence_max_bytes: reader.bounded("PETAJALAN_EVIDENCE_MAX_BYTES", 10_485_760, 1_024, 1_073_741_824)?,
+            report_thresholds: read_report_thresholds(&reader)?,
         })
     }
 }
@@ -295,6 +300,22 @@ fn read_auth(reader: &Reader) -> Result<AuthSettings, ConfigError> {
         login_max_failures_per_user: reader.bounded("PETAJALAN_LOGIN_MAX_FAILURES", 5, 1, 1_000)?,
         login_max_failures_per_ip: reader.bounded("PETAJALAN_LOGIN_MAX_FAILURES_PER_IP", 20, 1, 100_000)?,
         login_window: Duration::from_secs(reader.bounded("PETAJALAN_LOGIN_WINDOW_SECONDS", 900, 1, 86_400)?),
+    })
+}
+
+fn read_report_thresholds(reader: &Reader) -> Result<Thresholds, ConfigError> {
+    let on_track =
+        reader.bounded("PETAJALAN_REPORT_ON_TRACK_PERCENT", DEFAULT_ON_TRACK_PERCENT, 0, MAX_THRESHOLD_PERCENT)?;
+    let at_risk =
+        reader.bounded("PETAJALAN_REPORT_AT_RISK_PERCENT", DEFAULT_AT_RISK_PERCENT, 0, MAX_THRESHOLD_PERCENT)?;
+    // `bounded` has checked the range, so the only error left is the order of the two.
+    Thresholds::new(on_track, at_risk).map_err(|_| {
+        reader.invalid(
+            "PETAJALAN_REPORT_AT_RISK_PERCENT",
+            &at_risk.to_string(),
+            &format!("harus lebih kecil dari PETAJALAN_REPORT_ON_TRACK_PERCENT ({on_track})"),
+            &format!("it must be below PETAJALAN_REPORT_ON_TRACK_PERCENT ({on_track})"),
+        )
     })
 }
 
@@ -456,6 +477,23 @@ mod tests {
     }
 
     #[test]
+    fn report_thresholds_default_and_order() {
+        let defaults = Settings::from_map(&vars(&[])).unwrap().report_thresholds;
+        let lowered = Settings::from_map(&vars(&[
+            ("PETAJALAN_REPORT_ON_TRACK_PERCENT", "80"),
+            ("PETAJALAN_REPORT_AT_RISK_PERCENT", "60"),
+        ]))
+        .unwrap()
+        .report_thresholds;
+        let crossed = Settings::from_map(&vars(&[("PETAJALAN_REPORT_ON_TRACK_PERCENT", "70")])).unwrap_err();
+
+        assert_eq!((defaults.on_track_percent(), defaults.at_risk_percent()), (90, 75));
+        assert_eq!((lowered.on_track_percent(), lowered.at_risk_percent()), (80, 60));
+        assert_eq!(crossed.variable, "PETAJALAN_REPORT_AT_RISK_PERCENT");
+        assert!(crossed.message(Lang::En).contains("below PETAJALAN_REPORT_ON_TRACK_PERCENT (70)"));
+    }
+
+    #[test]
     fn passwords_are_redacted() {
         assert_eq!(redact_password("postgres://app:secret@db:5432/x"), "postgres://app:***@db:5432/x");
         assert_eq!(redact_password("postgres://app@db/x"), "postgres://app@db/x");
@@ -476,6 +514,9 @@ mod tests {
             ("PETAJALAN_CORS_ORIGINS", "*"),
             ("PETAJALAN_EVIDENCE_STORE", "s3://A"),
             ("PETAJALAN_EVIDENCE_MAX_BYTES", "10"),
+            ("PETAJALAN_REPORT_ON_TRACK_PERCENT", "1001"),
+            ("PETAJALAN_REPORT_AT_RISK_PERCENT", "-1"),
+            ("PETAJALAN_REPORT_AT_RISK_PERCENT", "90"),
         ];
         for (name, value) in cases {
             let error = Settings::from_map(&vars(&[(name, value)])).unwrap_err();

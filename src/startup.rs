@@ -42,7 +42,14 @@ impl Application {
             }
         })?;
         let port = listener.local_addr()?.port();
-        let state = AppState { pool, auth, clock, evidence, evidence_max_bytes: settings.evidence_max_bytes };
+        let state = AppState {
+            pool,
+            auth,
+            clock,
+            evidence,
+            evidence_max_bytes: settings.evidence_max_bytes,
+            report_thresholds: settings.report_thresholds,
+        };
         let json_limit = settings.json_limit_bytes;
         let origins = settings.cors_origins.clone();
 

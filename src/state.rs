@@ -3,6 +3,7 @@
 use crate::auth::AuthState;
 use crate::clock::Clock;
 use crate::db::pool::Pool;
+use crate::domain::report::Thresholds;
 use crate::storage::EvidenceStore;
 
 #[derive(Clone)]
@@ -13,4 +14,6 @@ pub struct AppState {
     pub evidence: EvidenceStore,
     /// Largest evidence file, in bytes.
     pub evidence_max_bytes: usize,
+    /// The thresholds that grade achievement in the reports.
+    pub report_thresholds: Thresholds,
 }

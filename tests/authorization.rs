@@ -233,6 +233,18 @@ fn table() -> Vec<Row> {
             [404, 404, 204, 404, 404, 404, 401],
         ),
         row("get", "/api/v1/audit-events", "/api/v1/audit-events".into(), [200, 403, 403, 403, 200, 403, 401]),
+        row(
+            "get",
+            "/api/v1/reports/achievement",
+            format!("/api/v1/reports/achievement?roadmap={SEMARANG}&year=2023&quarter=1"),
+            READ,
+        ),
+        row(
+            "get",
+            "/api/v1/reports/compliance",
+            format!("/api/v1/reports/compliance?roadmap={SEMARANG}&year=2023"),
+            READ,
+        ),
         row("get", "/api/v1/roadmaps/{roadmap}/plans", format!("{roadmap}/plans"), READ),
         row(
             "post",

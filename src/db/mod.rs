@@ -12,6 +12,7 @@ pub mod periods;
 pub mod plans;
 pub mod pool;
 pub mod realisations;
+pub mod reports;
 pub mod roadmaps;
 pub mod rows;
 pub mod schema;

@@ -17,7 +17,7 @@ use super::value::{Comparator, FigureValue};
 const FIGURE_SCALE: i64 = 4;
 
 /// Decimal places of an achievement percentage.
-const PERCENT_SCALE: i64 = 2;
+pub(crate) const PERCENT_SCALE: i64 = 2;
 
 /// One organisation's realised value for a quarter.
 #[derive(Clone, Debug, PartialEq)]
@@ -258,7 +258,7 @@ pub fn format_percent(percent: &Decimal) -> String {
     percent.as_big_decimal().with_scale_round(PERCENT_SCALE, RoundingMode::HalfUp).to_plain_string()
 }
 
-fn serialize_percent<S: Serializer>(percent: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_percent<S: Serializer>(percent: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
     match percent {
         Some(percent) => serializer.serialize_str(&format_percent(percent)),
         None => serializer.serialize_none(),
@@ -375,7 +375,7 @@ fn normalize_category(name: &str) -> String {
 /// again could round twice. Here the quotient is truncated one digit past `scale`, which is
 /// all that half-up rounding looks at. Returns `None` when the denominator is zero, or when
 /// the operands' scales differ by more than `u32::MAX` digits.
-fn divide_rounded(numerator: &BigDecimal, denominator: &BigDecimal, scale: i64) -> Option<BigDecimal> {
+pub(crate) fn divide_rounded(numerator: &BigDecimal, denominator: &BigDecimal, scale: i64) -> Option<BigDecimal> {
     if denominator.is_zero() {
         return None;
     }

@@ -12,6 +12,7 @@ pub mod password_policy;
 pub mod period;
 pub mod plan;
 pub mod realisation;
+pub mod report;
 pub mod roadmap_file;
 pub mod structure;
 pub mod target;

@@ -13,6 +13,7 @@ pub mod params;
 pub mod periods;
 pub mod plans;
 pub mod realisations;
+pub mod reports;
 pub mod roadmaps;
 pub mod structure;
 pub mod targets;
@@ -99,5 +100,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(evidence::add_milestone_evidence)
         .service(evidence::download_milestone_evidence)
         .service(evidence::remove_milestone_evidence)
-        .service(audit::list_audit_events);
+        .service(audit::list_audit_events)
+        .service(reports::achievement_report)
+        .service(reports::compliance_report);
 }

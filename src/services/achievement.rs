@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::indicators::IndicatorSubject;
-use crate::db::realisations;
+use crate::db::realisations::{self, RealisationRow};
+use crate::db::rows::FigureRow;
 use crate::domain::achievement::{self, Achievement, Combined, Figure, Part};
 use crate::domain::indicator::{CombineRule, YearlyRule};
 use crate::domain::period::PeriodCode;
@@ -71,18 +72,38 @@ pub struct IndicatorAchievement {
     pub achievement: Achievement,
 }
 
-/// Computes an indicator's achievement for a year, with one query for its realisations.
+/// Returns the realisation states that count on a basis.
+pub fn counted_states(basis: Basis) -> &'static [RealisationState] {
+    match basis {
+        Basis::Verified => &[RealisationState::Verified],
+        Basis::Provisional => &[RealisationState::Verified, RealisationState::Submitted],
+    }
+}
+
+/// Computes an indicator's achievement for a year, with two queries: its realisations and its
+/// target revisions.
 pub async fn for_year(
     connection: &mut AsyncPgConnection,
     subject: &IndicatorSubject,
     year: i32,
     basis: Basis,
 ) -> Result<IndicatorAchievement, ApiError> {
-    let states: &[&str] = match basis {
-        Basis::Verified => &[RealisationState::Verified.as_ref()],
-        Basis::Provisional => &[RealisationState::Verified.as_ref(), RealisationState::Submitted.as_ref()],
-    };
-    let rows = realisations::for_indicator_year(connection, subject.row.id, year, states).await?;
+    let states: Vec<&str> = counted_states(basis).iter().map(AsRef::as_ref).collect();
+    let rows = realisations::for_indicator_year(connection, subject.row.id, year, &states).await?;
+    let target_revised = crate::db::targets::revised_years(connection, subject.row.id).await?.contains(&year);
+    Ok(compute(subject, year, basis, &rows, target_revised))
+}
+
+/// Computes an indicator's figures and achievement for a year from rows already loaded: its
+/// realisations of that year in the states that `basis` counts, each with its quarter.
+/// `target_revised` states whether a target of the year was set or revised through the API.
+pub fn compute(
+    subject: &IndicatorSubject,
+    year: i32,
+    basis: Basis,
+    rows: &[(i16, RealisationRow)],
+    target_revised: bool,
+) -> IndicatorAchievement {
     let combine_rule: CombineRule = subject.row.combine_rule.parse().unwrap_or(CombineRule::Designated);
     let yearly_rule: YearlyRule = subject.row.yearly_rule.parse().unwrap_or(YearlyRule::Latest);
 
@@ -108,20 +129,9 @@ pub async fn for_year(
         quarters.push(QuarterView { period: PeriodCode { year, quarter }, status, figure, reported, achievement });
     }
 
-    let target_revised = crate::db::targets::revised_years(connection, subject.row.id).await?.contains(&year);
     let figure = achievement::yearly(yearly_rule, &figures);
     let achievement = judge(subject, year, None, figure.as_ref());
-    let target = subject.target(year, None).and_then(|row| {
-        Some(FigureView {
-            year: row.year,
-            quarter: row.quarter,
-            value: row.value().ok()?,
-            printed: row.printed.clone(),
-            stated_value: row.stated_value.clone(),
-            note: row.note.clone(),
-        })
-    });
-    Ok(IndicatorAchievement {
+    IndicatorAchievement {
         indicator: IndicatorRef {
             id: subject.row.id,
             code: subject.row.code.clone(),
@@ -132,10 +142,22 @@ pub async fn for_year(
         basis,
         combine_rule,
         yearly_rule,
-        target,
+        target: subject.target(year, None).and_then(figure_view),
         target_revised,
         quarters,
         figure,
         achievement,
+    }
+}
+
+/// Returns the API view of a baseline or target row; `None` when its stored value cannot be read.
+pub fn figure_view(row: &FigureRow) -> Option<FigureView> {
+    Some(FigureView {
+        year: row.year,
+        quarter: row.quarter,
+        value: row.value().ok()?,
+        printed: row.printed.clone(),
+        stated_value: row.stated_value.clone(),
+        note: row.note.clone(),
     })
 }

@@ -6,5 +6,6 @@ pub mod maintenance;
 pub mod plans;
 pub mod realisations;
 pub mod references;
+pub mod reports;
 pub mod structure;
 pub mod targets;
