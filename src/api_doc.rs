@@ -31,7 +31,8 @@ use crate::routes;
         crate::error::Problem,
         crate::error::ProblemField,
         crate::routes::params::RoleParam,
-        crate::domain::indicator::ObjectiveKind
+        crate::domain::indicator::ObjectiveKind,
+        crate::export::ReportFormat
     ))
 )]
 pub struct ApiDoc;

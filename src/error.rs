@@ -31,6 +31,9 @@ pub enum ApiError {
     MalformedBody(Vec<FieldError>),
     #[error("unsupported content type")]
     UnsupportedMediaType,
+    /// The `Accept` header names no representation that the route can send.
+    #[error("no acceptable representation among {offered}")]
+    NotAcceptable { offered: &'static str },
     #[error("request body larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("authentication required or failed: {0:?}")]
@@ -144,6 +147,7 @@ impl ApiError {
             ApiError::InvalidBody(_) => "invalid-body",
             ApiError::MalformedBody(_) => "malformed-body",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
+            ApiError::NotAcceptable { .. } => "not-acceptable",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::InvalidCredentials => "invalid-credentials",
@@ -258,6 +262,17 @@ impl ApiError {
                     "Send the request body as application/json.",
                 )
                 .into(),
+            ),
+            ApiError::NotAcceptable { offered } => (
+                lang.pick("Format tidak tersedia", "Not acceptable").into(),
+                match lang {
+                    Lang::Id => format!(
+                        "Header Accept tidak menyebut format yang tersedia. Minta salah satu dari: {offered}; atau pilih dengan parameter format."
+                    ),
+                    Lang::En => format!(
+                        "The Accept header names none of the available formats. Ask for one of: {offered}; or choose one with the format parameter."
+                    ),
+                },
             ),
             ApiError::PayloadTooLarge { limit } => (
                 lang.pick("Isi permintaan terlalu besar", "Payload too large").into(),
@@ -384,6 +399,7 @@ impl ResponseError for ApiError {
             ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::Denied { .. } => StatusCode::FORBIDDEN,

@@ -1,6 +1,7 @@
 //! Monitoring reports (monev): achievement with roll-ups, and reporting compliance.
 
-use actix_web::{get, web};
+use actix_web::http::header::{ACCEPT, ContentDisposition, VARY};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -11,6 +12,8 @@ use crate::db::roadmaps::RoadmapNodes;
 use crate::domain::key::Key;
 use crate::domain::report::ReportStatus;
 use crate::error::{ApiError, FieldError, Problem};
+use crate::export::format::OFFERED_MEDIA_TYPES;
+use crate::export::{self, Outline, ReportFormat};
 use crate::http::extractors::ApiQuery;
 use crate::routes::AppState;
 use crate::routes::params::Checks;
@@ -20,6 +23,8 @@ use crate::services::reports::{self, AchievementReport, AchievementRequest, Comp
 use crate::views::RoadmapView;
 
 const STATUS_NAMES: [&str; 5] = ["on_track", "at_risk", "off_track", "no_target", "no_data"];
+
+const FORMAT_NAMES: [&str; 3] = ["json", "csv", "xlsx"];
 
 /// Parameters of the achievement report.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -48,6 +53,9 @@ pub struct AchievementReportParams {
     /// Only indicators in this status.
     #[param(value_type = Option<ReportStatus>)]
     pub status: Option<String>,
+    /// `json`, `csv` or `xlsx`; it overrides the `Accept` header.
+    #[param(value_type = Option<ReportFormat>)]
+    pub format: Option<String>,
 }
 
 /// Shows the achievement (capaian) of a road map's indicators for a year or a quarter, each
@@ -68,16 +76,32 @@ pub struct AchievementReportParams {
 /// a percentage. An indicator counts for its coordinator's organisation and for each
 /// implementer's. Roll-ups cover only the indicators that pass the filters. Retired
 /// indicators are left out.
+///
+/// The `format` parameter, else the `Accept` header, picks JSON (the default), CSV or an Excel
+/// workbook. The CSV has one row per indicator, numbers in plain notation with a dot, and no
+/// roll-ups. The workbook has a summary sheet with the roll-ups, a sheet per general objective
+/// and per theme laid out like the regulation's tables, and a sheet of all indicators.
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
     params(AchievementReportParams),
     responses(
-        (status = 200, description = "The report.", body = AchievementReport),
+        (status = 200, description = "The report as JSON, CSV or an Excel workbook. CSV and XLSX come as an attachment named like `capaian-semarang-2023-2024-2023-TW1.xlsx`.",
+            content(
+                (AchievementReport = "application/json"),
+                (String = "text/csv"),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ),
+            headers(
+                ("Content-Disposition" = String, description = "`attachment` with the file name, for CSV and XLSX."),
+                ("Vary" = String, description = "`Accept`, because the header picks the format."),
+            ),
+        ),
         (status = 400, description = "A missing or invalid parameter, or a filter that names nothing in this road map.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A service client without the read scope, or `basis=provisional` from an organisation's user or client.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map.", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "Without `format`, an `Accept` header that names none of `application/json`, `text/csv` and the XLSX media type.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -85,8 +109,9 @@ pub struct AchievementReportParams {
 pub async fn achievement_report(
     state: web::Data<AppState>,
     caller: Caller,
+    request: HttpRequest,
     query: ApiQuery<AchievementReportParams>,
-) -> Result<web::Json<AchievementReport>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     caller.require_read()?;
     let ApiQuery(params) = query;
     let mut checks = Checks::default();
@@ -95,7 +120,9 @@ pub async fn achievement_report(
     let quarter = read_quarter(&mut checks, params.quarter.as_deref());
     let basis = checks.choice::<Basis>("basis", params.basis.as_deref(), &["verified", "provisional"]);
     let status = checks.choice::<ReportStatus>("status", params.status.as_deref(), &STATUS_NAMES);
+    let format = checks.choice::<ReportFormat>("format", params.format.as_deref(), &FORMAT_NAMES);
     checks.finish()?;
+    let format = negotiate(&request, format)?;
     let basis = basis.unwrap_or(Basis::Verified);
     allow_basis(&caller, basis)?;
 
@@ -119,7 +146,7 @@ pub async fn achievement_report(
     );
     checks.finish()?;
 
-    let request = AchievementRequest {
+    let report_request = AchievementRequest {
         year: year.unwrap_or_default(),
         quarter,
         basis,
@@ -132,8 +159,19 @@ pub async fn achievement_report(
         status,
     };
     let report =
-        reports::achievement_report(&mut connection, roadmap, &nodes, &request, state.report_thresholds).await?;
-    Ok(web::Json(report))
+        reports::achievement_report(&mut connection, roadmap, &nodes, &report_request, state.report_thresholds).await?;
+    drop(connection);
+
+    let file_name = export::achievement_file_name(&report, format);
+    let body = match format {
+        ReportFormat::Json => return Ok(json_response(&report)),
+        ReportFormat::Csv => render(move || export::csv::achievement_csv(&report)).await?,
+        ReportFormat::Xlsx => {
+            let outline = Outline::from_nodes(&nodes);
+            render(move || export::xlsx::achievement_workbook(&report, &outline)).await?
+        }
+    };
+    Ok(attachment(format, &file_name, body))
 }
 
 /// Parameters of the compliance report.
@@ -152,6 +190,9 @@ pub struct ComplianceReportParams {
     pub quarter: Option<String>,
     /// Only this organisation (id or code).
     pub organisation: Option<String>,
+    /// `json`, `csv` or `xlsx`; it overrides the `Accept` header.
+    #[param(value_type = Option<ReportFormat>)]
+    pub format: Option<String>,
 }
 
 /// Shows, per organisation and reporting period, how many realisations were due and what
@@ -163,16 +204,31 @@ pub struct ComplianceReportParams {
 /// Retired indicators are not due, and a realisation that is not due is not counted. A
 /// draft counts as missing. Only periods of the road map that have opened by the service's
 /// date (Asia/Jakarta) appear.
+///
+/// The `format` parameter, else the `Accept` header, picks JSON (the default), CSV or an Excel
+/// workbook. CSV and workbook have one row per organisation and period; the workbook adds a
+/// sheet of the periods.
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
     params(ComplianceReportParams),
     responses(
-        (status = 200, description = "The report.", body = ComplianceReport),
+        (status = 200, description = "The report as JSON, CSV or an Excel workbook. CSV and XLSX come as an attachment named like `kepatuhan-semarang-2023-2024-2023.csv`.",
+            content(
+                (ComplianceReport = "application/json"),
+                (String = "text/csv"),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ),
+            headers(
+                ("Content-Disposition" = String, description = "`attachment` with the file name, for CSV and XLSX."),
+                ("Vary" = String, description = "`Accept`, because the header picks the format."),
+            ),
+        ),
         (status = 400, description = "A missing or invalid parameter, or an unknown organisation.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map.", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "Without `format`, an `Accept` header that names none of `application/json`, `text/csv` and the XLSX media type.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -180,15 +236,18 @@ pub struct ComplianceReportParams {
 pub async fn compliance_report(
     state: web::Data<AppState>,
     caller: Caller,
+    request: HttpRequest,
     query: ApiQuery<ComplianceReportParams>,
-) -> Result<web::Json<ComplianceReport>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     caller.require_read()?;
     let ApiQuery(params) = query;
     let mut checks = Checks::default();
     let roadmap_key = required(&mut checks, "roadmap", params.roadmap.as_deref());
     let year = whole_year(&mut checks, params.year.as_deref());
     let quarter = read_quarter(&mut checks, params.quarter.as_deref());
+    let format = checks.choice::<ReportFormat>("format", params.format.as_deref(), &FORMAT_NAMES);
     checks.finish()?;
+    let format = negotiate(&request, format)?;
 
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, roadmap_key.unwrap_or_default()).await?;
@@ -208,9 +267,59 @@ pub async fn compliance_report(
     );
     checks.finish()?;
 
-    let request =
+    let report_request =
         ComplianceRequest { year: year.unwrap_or_default(), quarter, organisation_id, today: state.clock.today() };
-    Ok(web::Json(reports::compliance_report(&mut connection, roadmap, &request).await?))
+    let report = reports::compliance_report(&mut connection, roadmap, &report_request).await?;
+    drop(connection);
+
+    let file_name = export::compliance_file_name(&report, format);
+    let body = match format {
+        ReportFormat::Json => return Ok(json_response(&report)),
+        ReportFormat::Csv => render(move || export::csv::compliance_csv(&report)).await?,
+        ReportFormat::Xlsx => render(move || export::xlsx::compliance_workbook(&report)).await?,
+    };
+    Ok(attachment(format, &file_name, body))
+}
+
+/// Picks the report's format: the `format` parameter when given, else the `Accept` header.
+/// Several `Accept` headers count as one list.
+fn negotiate(request: &HttpRequest, parameter: Option<ReportFormat>) -> Result<ReportFormat, ApiError> {
+    if let Some(format) = parameter {
+        return Ok(format);
+    }
+    let not_acceptable = || ApiError::NotAcceptable { offered: OFFERED_MEDIA_TYPES };
+    let values = request
+        .headers()
+        .get_all(ACCEPT)
+        .map(|value| value.to_str())
+        .collect::<Result<Vec<&str>, _>>()
+        .map_err(|_| not_acceptable())?;
+    let accept = if values.is_empty() { None } else { Some(values.join(", ")) };
+    ReportFormat::from_accept(accept.as_deref()).ok_or_else(not_acceptable)
+}
+
+fn json_response(report: &impl serde::Serialize) -> HttpResponse {
+    HttpResponse::Ok().insert_header((VARY, "Accept")).json(report)
+}
+
+/// Runs a CSV or XLSX rendering on the blocking thread pool, because it is CPU work that would
+/// stall the async workers.
+async fn render<E>(work: impl FnOnce() -> Result<Vec<u8>, E> + Send + 'static) -> Result<Vec<u8>, ApiError>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let rendered = web::block(work)
+        .await
+        .map_err(|error| ApiError::Internal(anyhow::anyhow!("report rendering did not finish: {error}")))?;
+    rendered.map_err(|error| ApiError::Internal(anyhow::Error::new(error).context("rendering the report failed")))
+}
+
+fn attachment(format: ReportFormat, file_name: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header(ContentDisposition::attachment(file_name))
+        .insert_header((VARY, "Accept"))
+        .body(body)
 }
 
 /// Allows provisional figures only to callers not tied to an organisation: admins, viewers and
