@@ -413,3 +413,245 @@ async fn compliance_report_counts_per_organisation() {
     let problem = monitoring.app.expect(400, Method::GET, &path, Some(&monitoring.app.token), None, None).await;
     assert_eq!(problem["errors"][0]["field"], "organisation");
 }
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// GETs a report as the viewer, with an `Accept` header when one is given.
+async fn download(app: &TestApp, kind: &str, query: &str, accept: Option<&str>) -> reqwest::Response {
+    let url = format!("{}/api/v1/reports/{kind}?roadmap={SEMARANG}&{query}", app.address);
+    let mut request = app.client.get(url).bearer_auth(&app.token);
+    if let Some(accept) = accept {
+        request = request.header("Accept", accept);
+    }
+    request.send().await.expect("request failed")
+}
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response.headers().get(name).and_then(|value| value.to_str().ok()).unwrap_or_default()
+}
+
+fn open_workbook(bytes: Vec<u8>) -> calamine::Xlsx<std::io::Cursor<Vec<u8>>> {
+    calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("the body is not an XLSX workbook")
+}
+
+/// Returns the row of a sheet whose column `column` holds `text`.
+fn sheet_row(sheet: &calamine::Range<calamine::Data>, column: usize, text: &str) -> Vec<calamine::Data> {
+    sheet
+        .rows()
+        .find(|row| row.get(column).is_some_and(|cell| cell.to_string() == text))
+        .unwrap_or_else(|| panic!("no row with {text:?} in column {column}"))
+        .to_vec()
+}
+
+/// Reads a CSV body into its header and records.
+fn read_csv(bytes: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut reader = csv::Reader::from_reader(bytes);
+    let header = reader.headers().expect("the CSV has a header").iter().map(str::to_string).collect();
+    let records = reader.records().map(|record| record.expect("a CSV record parses")).collect();
+    (header, records)
+}
+
+#[tokio::test]
+async fn achievement_xlsx_numbers_as_numbers() {
+    use calamine::{Data, Reader};
+
+    let monitoring = first_quarter().await;
+
+    let response = download(&monitoring.app, "achievement", "year=2023&quarter=1", Some(XLSX)).await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-type"), XLSX);
+    assert_eq!(
+        header(&response, "content-disposition"),
+        "attachment; filename=\"capaian-semarang-2023-2024-2023-TW1.xlsx\""
+    );
+    let mut workbook = open_workbook(response.bytes().await.unwrap().to_vec());
+    let names = workbook.sheet_names();
+    for expected in ["Ringkasan", "Tujuan dan Sasaran", "Sasaran S1", "Sasaran S2", "Tema stunting", "Tema inflasi"] {
+        assert!(names.iter().any(|name| name == expected), "no sheet {expected:?} in {names:?}");
+    }
+    assert_eq!(names.last().map(String::as_str), Some("Semua Indikator"));
+
+    // Tabel 3.2: IND-04 is shown at the activity K1.03 of S1.
+    let objective = workbook.worksheet_range("Sasaran S1").unwrap();
+    let header_row: Vec<String> = objective.rows().nth(3).unwrap().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        header_row,
+        [
+            "Kegiatan Utama",
+            "Kode",
+            "Indikator",
+            "Satuan",
+            "Baseline 2022",
+            "Target 2023 TW1",
+            "Realisasi",
+            "Capaian (%)",
+            "Status",
+            "Koordinator",
+            "Pelaksana"
+        ]
+    );
+    let spbe = sheet_row(&objective, 1, "IND-04");
+    assert_eq!(spbe[0], Data::String("Pelaksanaan Arsitektur SPBE Nasional".into()));
+    assert_eq!(spbe[4], Data::Float(3.38));
+    assert_eq!(spbe[5], Data::Float(3.6));
+    assert_eq!(spbe[6], Data::Float(3.3));
+    assert_eq!(spbe[7], Data::Float(91.67));
+    assert_eq!(spbe[8], Data::String("on_track".into()));
+
+    // Tabel 3.4: the inflation band stays as printed, its achievement is a number.
+    let theme = workbook.worksheet_range("Tema inflasi").unwrap();
+    let inflation = sheet_row(&theme, 1, "IND-41");
+    assert_eq!(inflation[0], Data::String("Terkendalinya tingkat inflasi".into()));
+    assert_eq!(inflation[5], Data::String("2,5 ± 1%".into()));
+    assert_eq!(inflation[6], Data::Float(4.1));
+    assert_eq!(inflation[7], Data::Float(82.86));
+
+    // The roll-up of S1, as in the JSON report: 18 indicators, mean 90,32 %.
+    let summary = workbook.worksheet_range("Ringkasan").unwrap();
+    let roll_up = sheet_row(&summary, 1, "S1");
+    assert_eq!(roll_up[0], Data::String("Sasaran".into()));
+    assert_eq!(roll_up[3], Data::Float(18.0));
+    assert_eq!(roll_up[10], Data::Float(90.32));
+    assert_eq!(roll_up[11], Data::String("on_track".into()));
+}
+
+#[tokio::test]
+async fn achievement_csv_matches_json() {
+    let monitoring = first_quarter().await;
+    let report = monitoring.report("achievement", "year=2023&quarter=1").await;
+
+    let response = download(&monitoring.app, "achievement", "year=2023&quarter=1&format=csv", None).await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-type"), "text/csv; charset=utf-8");
+    assert_eq!(
+        header(&response, "content-disposition"),
+        "attachment; filename=\"capaian-semarang-2023-2024-2023-TW1.csv\""
+    );
+    let (columns, records) = read_csv(&response.bytes().await.unwrap());
+    let column =
+        |name: &str| columns.iter().position(|header| header == name).unwrap_or_else(|| panic!("no column {name}"));
+    let (code, capaian, status, realisation, target) =
+        (column("Kode"), column("Capaian (%)"), column("Status"), column("Realisasi"), column("Target"));
+    let indicators = report["indicators"].as_array().unwrap();
+    assert_eq!(records.len(), indicators.len(), "one row per indicator");
+
+    for (record, json) in records.iter().zip(indicators) {
+        let name = json["code"].as_str().unwrap();
+        assert_eq!(&record[code], name);
+        assert_eq!(&record[capaian], json["achievement"]["percent"].as_str().unwrap_or(""), "{name}");
+        assert_eq!(&record[status], json["status"].as_str().unwrap(), "{name}");
+        let realisation_number = match json["realisation"]["type"].as_str() {
+            Some("number") => json["realisation"]["value"].as_str().unwrap(),
+            _ => "",
+        };
+        assert_eq!(&record[realisation], realisation_number, "{name}");
+        let target_number = match json["target"]["value"]["type"].as_str() {
+            Some("number") => json["target"]["value"]["value"].as_str().unwrap(),
+            _ => "",
+        };
+        assert_eq!(&record[target], target_number, "{name}");
+    }
+    // Numbers in plain notation with a dot, never the Indonesian comma.
+    let spbe = records.iter().find(|record| &record[code] == "IND-04").unwrap();
+    assert_eq!(&spbe[realisation], "3.3");
+    assert_eq!(&spbe[capaian], "91.67");
+}
+
+#[tokio::test]
+async fn report_format_selection() {
+    let monitoring = Monitoring::open(&[]).await;
+    let app = &monitoring.app;
+
+    for (accept, query, expected) in [
+        (None, "year=2023", "application/json"),
+        (Some("*/*"), "year=2023", "application/json"),
+        (Some("application/json"), "year=2023", "application/json"),
+        (Some("text/csv"), "year=2023", "text/csv; charset=utf-8"),
+        (Some("text/html, text/csv;q=0.5"), "year=2023", "text/csv; charset=utf-8"),
+        (Some(XLSX), "year=2023", XLSX),
+        (Some("text/csv"), "year=2023&format=xlsx", XLSX),
+        (Some(XLSX), "year=2023&format=json", "application/json"),
+        (Some("text/html"), "year=2023&format=csv", "text/csv; charset=utf-8"),
+    ] {
+        for kind in ["achievement", "compliance"] {
+            let response = download(app, kind, query, accept).await;
+
+            assert_eq!(response.status(), 200, "{kind} {accept:?} {query}");
+            assert_eq!(header(&response, "content-type"), expected, "{kind} {accept:?} {query}");
+            let vary: Vec<&str> = header(&response, "vary").split(',').map(str::trim).collect();
+            assert!(vary.contains(&"Accept"), "{kind} {accept:?} {query}: Vary {vary:?}");
+        }
+    }
+
+    let json = download(app, "achievement", "year=2023", None).await;
+    assert_eq!(header(&json, "content-disposition"), "", "JSON is not an attachment");
+    let whole_year = download(app, "compliance", "year=2023&format=xlsx", None).await;
+    assert_eq!(
+        header(&whole_year, "content-disposition"),
+        "attachment; filename=\"kepatuhan-semarang-2023-2024-2023.xlsx\""
+    );
+}
+
+#[tokio::test]
+async fn unsupported_accept_is_406() {
+    let monitoring = Monitoring::open(&[]).await;
+    let app = &monitoring.app;
+
+    for kind in ["achievement", "compliance"] {
+        for accept in ["text/html", "application/pdf, image/*", "text/csv;q=0"] {
+            let response = download(app, kind, "year=2023", Some(accept)).await;
+
+            assert_eq!(response.status(), 406, "{kind} {accept}");
+            assert_eq!(header(&response, "content-type"), "application/problem+json", "{kind} {accept}");
+            let problem: Value = response.json().await.unwrap();
+            assert_eq!(problem["status"], 406, "{kind} {accept}");
+            assert_eq!(problem["type"], "urn:petajalan:problem:not-acceptable", "{kind} {accept}");
+        }
+
+        let unknown = download(app, kind, "year=2023&format=pdf", None).await;
+        assert_eq!(unknown.status(), 400, "{kind}");
+        let problem: Value = unknown.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "format", "{kind}");
+    }
+}
+
+#[tokio::test]
+async fn compliance_csv_and_xlsx_match_json() {
+    use calamine::{Data, Reader};
+
+    let monitoring = Monitoring::open(&["INSPEKTORAT", "BAPPEDA"]).await;
+    monitoring.verified("INSPEKTORAT", "BAPPEDA", json!({"indicator": "IND-13", "value": "61"})).await;
+    let report = monitoring.report("compliance", "year=2023").await;
+    let inspectorate =
+        report["rows"].as_array().unwrap().iter().find(|row| row["organisation"]["code"] == "INSPEKTORAT").unwrap();
+
+    let csv_response = download(&monitoring.app, "compliance", "year=2023", Some("text/csv")).await;
+    assert_eq!(
+        header(&csv_response, "content-disposition"),
+        "attachment; filename=\"kepatuhan-semarang-2023-2024-2023.csv\""
+    );
+    let (columns, records) = read_csv(&csv_response.bytes().await.unwrap());
+    assert_eq!(columns[..4], ["Kode organisasi", "Organisasi", "Periode", "Wajib lapor"]);
+    assert_eq!(records.len(), report["rows"].as_array().unwrap().len(), "one row per organisation and period");
+    let row = records.iter().find(|record| &record[0] == "INSPEKTORAT").unwrap();
+    assert_eq!(&row[2], "2023-Q1");
+    assert_eq!(&row[3], inspectorate["due"].to_string());
+    assert_eq!(&row[10], inspectorate["verified"].to_string());
+    assert_eq!(&row[11], inspectorate["missing"].to_string());
+
+    let xlsx_response = download(&monitoring.app, "compliance", "year=2023&quarter=1", Some(XLSX)).await;
+    assert_eq!(
+        header(&xlsx_response, "content-disposition"),
+        "attachment; filename=\"kepatuhan-semarang-2023-2024-2023-TW1.xlsx\""
+    );
+    let mut workbook = open_workbook(xlsx_response.bytes().await.unwrap().to_vec());
+    assert_eq!(workbook.sheet_names(), ["Kepatuhan", "Periode"]);
+    let sheet = workbook.worksheet_range("Kepatuhan").unwrap();
+    let cells = sheet_row(&sheet, 0, "INSPEKTORAT");
+    assert_eq!(cells[3], Data::Float(inspectorate["due"].as_f64().unwrap()));
+    assert_eq!(cells[10], Data::Float(1.0));
+    let periods = workbook.worksheet_range("Periode").unwrap();
+    assert_eq!(sheet_row(&periods, 0, "2023-Q1")[3], Data::String("open".into()));
+}
