@@ -434,11 +434,11 @@ fn open_workbook(bytes: Vec<u8>) -> calamine::Xlsx<std::io::Cursor<Vec<u8>>> {
     calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("the body is not an XLSX workbook")
 }
 
-/// Returns the row of a sheet whose column `column` holds `text`.
+/// Returns the row of a sheet whose column `column` contains `text`.
 fn sheet_row(sheet: &calamine::Range<calamine::Data>, column: usize, text: &str) -> Vec<calamine::Data> {
     sheet
         .rows()
-        .find(|row| row.get(column).is_some_and(|cell| cell.to_string() == text))
+        .find(|row| row.get(column).is_some_and(|cell| *cell == text))
         .unwrap_or_else(|| panic!("no row with {text:?} in column {column}"))
         .to_vec()
 }

@@ -50,14 +50,14 @@ pub fn code<T: Serialize>(value: &T) -> String {
     }
 }
 
-/// Converts a figure for a spreadsheet cell. Road map figures have at most 30 digits; those
+/// Converts a figure for a spreadsheet cell. Road map figures have at most 30 digits, and those
 /// beyond a double's 15 to 17 significant digits are rounded.
 pub fn to_f64(value: &Decimal) -> f64 {
     value.to_string().parse().unwrap_or(f64::NAN)
 }
 
-/// A baseline or target as a number when it is one, else as printed (bands, thresholds,
-/// categories, text, values not yet set).
+/// Makes a baseline or target cell: a number when it is one, else the printed text (bands,
+/// thresholds, categories, text, values not yet set).
 pub fn figure_cell(figure: Option<&FigureView>) -> Cell {
     match figure {
         Some(FigureView { value: FigureValue::Number { value, .. }, .. }) => Cell::Number(value.clone()),
@@ -66,7 +66,7 @@ pub fn figure_cell(figure: Option<&FigureView>) -> Cell {
     }
 }
 
-/// The number of a baseline or target, or empty when it is not a plain number.
+/// Makes a cell of a baseline's or target's number, empty when it is not a plain number.
 fn figure_number(figure: Option<&FigureView>) -> Cell {
     match figure_cell(figure) {
         Cell::Number(value) => Cell::Number(value),
@@ -78,7 +78,7 @@ fn figure_printed(figure: Option<&FigureView>) -> Cell {
     figure.map_or(Cell::Empty, |figure| Cell::Text(figure.printed.clone()))
 }
 
-/// A realisation as a number, a category name or a text.
+/// Makes a realisation cell: a number, a category name or a text.
 pub fn realisation_cell(figure: Option<&Figure>) -> Cell {
     match figure {
         Some(Figure::Number { value, .. }) => Cell::Number(value.clone()),
@@ -124,8 +124,8 @@ pub const INDICATOR_COLUMNS: [&str; 16] = [
     "Status",
 ];
 
-/// One indicator as a row of the flat table. Organisations are given by code, several joined
-/// with `; `. A number column is empty where the figure is not a plain number, and the
+/// Lays out one indicator as a row of the flat table. Organisations are given by code, several
+/// joined with `; `. A number column is empty where the figure is not a plain number, and the
 /// printed or text column beside it carries the value.
 pub fn indicator_record(row: &IndicatorReportRow) -> Vec<Cell> {
     let placements = row.placements.iter().map(|placement| placement.code.as_str()).collect::<Vec<_>>().join("; ");
@@ -169,7 +169,7 @@ pub const COMPLIANCE_COLUMNS: [&str; 12] = [
     "Belum lapor",
 ];
 
-/// One organisation and period as a row of the compliance table.
+/// Lays out one organisation and period as a row of the compliance table.
 pub fn compliance_record(row: &ComplianceRow) -> Vec<Cell> {
     let counts = &row.counts;
     vec![

@@ -3,8 +3,8 @@
 //!
 //! Numbers are in plain machine notation with a dot (`3.6`, `22164705670019`), never the
 //! Indonesian `3,6`. The achievement CSV has one row per indicator and leaves the roll-ups out,
-//! because a second table in the same file breaks readers that expect one; the JSON report and
-//! the workbook's summary sheet carry them.
+//! because a second table in the same file breaks readers that expect one. The JSON report and
+//! the workbook's summary sheet contain them.
 
 use super::cells::{COMPLIANCE_COLUMNS, Cell, INDICATOR_COLUMNS, compliance_record, indicator_record};
 use crate::services::reports::{AchievementReport, ComplianceReport};

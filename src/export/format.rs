@@ -29,7 +29,7 @@ impl ReportFormat {
     /// The formats in the order that breaks a tie between equally preferred media ranges.
     const PREFERENCE: [ReportFormat; 3] = [ReportFormat::Json, ReportFormat::Csv, ReportFormat::Xlsx];
 
-    /// The `Content-Type` of the response body.
+    /// Returns the `Content-Type` of the response body.
     pub fn content_type(self) -> &'static str {
         match self {
             ReportFormat::Json => "application/json",

@@ -1,7 +1,7 @@
 //! The achievement workbook. Its sheets follow the tables of BAB III of Peraturan Wali Kota
-//! Semarang Nomor 62 Tahun 2023: a first column for the goal or objective (Tabel 3.1), the main
-//! activity (Tabel 3.2 and 3.3) or the thematic objective (Tabel 3.4), then indicator, unit,
-//! baseline and target, with the report's realisation, achievement and status added before
+//! Semarang Nomor 62 Tahun 2023. The first column names the goal or objective (Tabel 3.1), the
+//! main activity (Tabel 3.2 and 3.3) or the thematic objective (Tabel 3.4). Indicator, unit,
+//! baseline and target follow, then the report's realisation, achievement and status, and last
 //! the coordinator and the implementers.
 //!
 //! Sheets, in order: `Ringkasan` with the roll-ups; `Tujuan dan Sasaran` with the indicators

@@ -124,7 +124,7 @@ fn column_number(index: usize) -> u16 {
     u16::try_from(index).unwrap_or(u16::MAX)
 }
 
-/// Converts a row offset; a worksheet holds at most 1,048,576 rows, and `rust_xlsxwriter`
+/// Converts a row offset. A worksheet has at most 1,048,576 rows, and `rust_xlsxwriter`
 /// rejects a row past that limit.
 fn row_number(index: usize) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX)
@@ -134,21 +134,21 @@ fn row_number(index: usize) -> u32 {
 #[derive(Default)]
 struct SheetNames {
     /// The names given so far, in lower case, because Excel compares them without case.
-    taken: HashSet<String>,
+    claimed: HashSet<String>,
 }
 
 impl SheetNames {
-    /// Returns `wanted` made valid, with ` (2)`, ` (3)`, ... added when it is already taken.
-    fn claim(&mut self, wanted: &str) -> String {
-        let base = valid_sheet_name(wanted);
+    /// Returns `requested` made valid, with ` (2)`, ` (3)`, ... added when it is already claimed.
+    fn claim(&mut self, requested: &str) -> String {
+        let base = valid_sheet_name(requested);
         let mut name = base.clone();
         let mut number = 2;
-        while self.taken.contains(&name.to_lowercase()) {
+        while self.claimed.contains(&name.to_lowercase()) {
             let suffix = format!(" ({number})");
             name = format!("{}{suffix}", truncate_utf16(&base, MAX_SHEET_NAME - suffix.len()).trim_end());
             number += 1;
         }
-        self.taken.insert(name.to_lowercase());
+        self.claimed.insert(name.to_lowercase());
         name
     }
 }
@@ -156,9 +156,9 @@ impl SheetNames {
 /// Makes a sheet name that Excel accepts: at most 31 UTF-16 units, none of `[]:*?/\`, no
 /// apostrophe at either end, not blank. Excel also reserves `History`, which becomes
 /// `History-`.
-fn valid_sheet_name(wanted: &str) -> String {
+fn valid_sheet_name(requested: &str) -> String {
     let replaced: String =
-        wanted.chars().map(|character| if "[]:*?/\\".contains(character) { '-' } else { character }).collect();
+        requested.chars().map(|character| if "[]:*?/\\".contains(character) { '-' } else { character }).collect();
     let truncated = truncate_utf16(replaced.trim(), MAX_SHEET_NAME);
     let name = truncated.trim_matches('\'').trim();
     if name.is_empty() {
@@ -200,9 +200,9 @@ mod tests {
             ("Tema Digitalisasi Pemerintahan (Penanganan Stunting)", "Tema Digitalisasi Pemerintahan"),
         ];
 
-        for (wanted, expected) in cases {
-            let name = valid_sheet_name(wanted);
-            assert_eq!(name, expected, "{wanted:?}");
+        for (requested, expected) in cases {
+            let name = valid_sheet_name(requested);
+            assert_eq!(name, expected, "{requested:?}");
             assert!(check_sheet_name(&name).is_ok(), "{name:?} is rejected by rust_xlsxwriter");
         }
     }
