@@ -220,6 +220,13 @@ impl ApiError {
                     Lang::En => format!("User with id or username {key:?} was not found."),
                 },
             ),
+            ApiError::NotFound { resource: resource @ (Resource::Plan | Resource::Milestone), key } => (
+                lang.pick("Tidak ditemukan", "Not found").into(),
+                match lang {
+                    Lang::Id => format!("{} dengan id {key} tidak ditemukan.", resource.name(lang)),
+                    Lang::En => format!("{} with id {key} was not found.", resource.name(lang)),
+                },
+            ),
             ApiError::NotFound { resource, key } => (
                 lang.pick("Tidak ditemukan", "Not found").into(),
                 match lang {

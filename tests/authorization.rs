@@ -508,7 +508,7 @@ async fn setup_realisations(app: &TestApp, admin: &str, bappeda: &str) {
     .await;
 }
 
-/// A plan of K1.04 for which BAPPEDA is responsible.
+/// Builds a plan of K1.04 for which BAPPEDA is responsible.
 fn plan_body() -> Value {
     json!({
         "activity": "K1.04", "title": "Evaluasi SAKIP perangkat daerah", "output": "Laporan evaluasi",

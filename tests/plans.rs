@@ -223,7 +223,8 @@ async fn each_party_does_only_its_part() {
     let change = json!({"title": "Judul lain"});
     s.app.expect(403, Method::PATCH, &path, Some(&s.diskominfo), Some(&change), Some("\"1\"")).await;
     s.app.expect(404, Method::PATCH, &path, Some(&dinarpus), Some(&change), Some("\"1\"")).await;
-    s.app.expect(404, Method::GET, &path, Some(&dinarpus), None, None).await;
+    let hidden = s.app.expect(404, Method::GET, &path, Some(&dinarpus), None, None).await;
+    assert_eq!(hidden["detail"], format!("Rencana aksi dengan id {plan_id} tidak ditemukan."));
 
     // A supporting unit and a viewer read; neither writes nor reports.
     s.app.get_json_as(&s.bkpp, &path).await;

@@ -7,7 +7,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::schema::evidence;
 
-/// What an evidence item belongs to.
+/// The owner of an evidence item: a realisation or a milestone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Owner {
     Realisation(i64),
@@ -15,7 +15,7 @@ pub enum Owner {
 }
 
 impl Owner {
-    /// The base of the item's address in the API.
+    /// Returns the base of the item's address in the API.
     pub fn path(self) -> String {
         match self {
             Owner::Realisation(id) => format!("/api/v1/realisations/{id}/evidence"),
@@ -31,7 +31,7 @@ impl Owner {
         if let Owner::Milestone(id) = self { Some(id) } else { None }
     }
 
-    /// The audit subject of a change to the item.
+    /// Returns the audit subject of a change to the item.
     pub fn subject(self) -> String {
         match self {
             Owner::Realisation(id) => format!("realisation:{id}"),
@@ -40,7 +40,7 @@ impl Owner {
     }
 }
 
-/// The active items of one owner.
+/// Selects the active items of one owner.
 fn owned_by(owner: Owner) -> evidence::BoxedQuery<'static, Pg> {
     let query = evidence::table.filter(evidence::removed_at.is_null()).into_boxed();
     match owner {

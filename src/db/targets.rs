@@ -39,8 +39,8 @@ pub struct NewRevision<'a> {
     pub effective_from: DateTime<Utc>,
 }
 
-/// Loads the revisions of an indicator's yearly and quarterly targets, oldest first; those of
-/// one year and quarter (`None` for the yearly target) with `period`, all with `None`.
+/// Loads the revisions of an indicator's yearly and quarterly targets, oldest first. With
+/// `period` it loads those of one year and quarter, where `None` is the year's own target.
 pub async fn revisions(
     connection: &mut AsyncPgConnection,
     indicator_id: i64,

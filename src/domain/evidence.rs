@@ -10,7 +10,7 @@ pub const MAX_URL_CHARS: usize = 2000;
 /// Maximum length of a description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
 
-/// The most evidence items one realisation or milestone holds.
+/// The maximum number of evidence items of one realisation or milestone.
 pub const MAX_ITEMS_PER_OWNER: i64 = 20;
 
 /// A file type that evidence may have: media type and the extension the stored name gets.

@@ -668,7 +668,7 @@ impl Actors {
         Ok(Actors { users, clients })
     }
 
-    /// The user, or else the client, that did something.
+    /// Returns the user, or else the client, that did something.
     pub fn get(&self, user: Option<i64>, client: Option<i64>) -> Option<ActorRef> {
         let name = match (user, client) {
             (Some(id), _) => self.users.get(&id).cloned(),
