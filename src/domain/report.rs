@@ -152,8 +152,8 @@ impl StatusCounts {
 pub struct RollUp {
     #[serde(flatten)]
     pub counts: StatusCounts,
-    /// The mean of the computed achievement percentages, each capped at 120, rounded half-up to
-    /// two decimals; absent when no indicator has a computed percentage.
+    /// The mean of the computed achievement percentages, each kept between 0 and 120, rounded
+    /// half-up to two decimals; absent when no indicator has a computed percentage.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "serialize_percent")]
     #[schema(value_type = Option<String>, example = "97.17")]
     pub mean_percent: Option<Decimal>,
@@ -166,8 +166,8 @@ pub struct RollUp {
 /// Rolls up indicators, each given as its status and its computed achievement percentage.
 ///
 /// Only percentages enter the mean, so met and not-met indicators are counted by status but
-/// not averaged. Each percentage above `ROLLUP_CAP_PERCENT` enters as that cap. There is no
-/// lower bound, so a negative percentage pulls the mean down in full.
+/// not averaged. Each percentage above `ROLLUP_CAP_PERCENT` enters as that cap, and a negative
+/// one enters as 0, so that no single indicator outweighs the rest.
 pub fn roll_up<'a>(
     indicators: impl IntoIterator<Item = (ReportStatus, Option<&'a Decimal>)>,
     thresholds: &Thresholds,
@@ -180,7 +180,14 @@ pub fn roll_up<'a>(
         counts.add(status);
         if let Some(percent) = percent {
             let percent = percent.as_big_decimal();
-            sum += if *percent > cap { &cap } else { percent };
+            let zero = BigDecimal::from(0);
+            sum += if *percent > cap {
+                &cap
+            } else if *percent < zero {
+                &zero
+            } else {
+                percent
+            };
             computed += 1;
         }
     }
@@ -370,6 +377,16 @@ mod tests {
             rolled.counts,
             StatusCounts { indicators: 5, on_track: 2, at_risk: 1, off_track: 1, no_target: 0, no_data: 1 }
         );
+    }
+
+    #[test]
+    fn roll_up_floors_negative_percents() {
+        let thresholds = Thresholds::default();
+        let (low, high) = (Decimal::new(BigDecimal::from(-1338)), Decimal::new(BigDecimal::from(100)));
+        let rolled = roll_up([(ReportStatus::OffTrack, Some(&low)), (ReportStatus::OnTrack, Some(&high))], &thresholds);
+
+        // (0 + 100) / 2 = 50; without the floor (−1338 + 100) / 2 = −619.
+        assert_eq!(rolled.mean_percent, Some(Decimal::new(BigDecimal::from(50))));
     }
 
     #[test]

@@ -70,8 +70,8 @@ pub struct AchievementReportParams {
 /// figure and one of another kind than the target.
 ///
 /// A roll-up counts its indicators per status and takes the mean of their computed
-/// percentages. Each percentage is capped at 120 %, so that one indicator far above its
-/// target cannot hide another's shortfall. Met and not-met indicators are counted but not
+/// percentages. Each percentage is kept between 0 and 120 %, so that one indicator far above
+/// or below its target cannot outweigh the rest. Met and not-met indicators are counted but not
 /// averaged. The mean is graded by the same thresholds, or is `no_data` when no indicator has
 /// a percentage. An indicator counts for its coordinator's organisation and for each
 /// implementer's. Roll-ups cover only the indicators that pass the filters. Retired
