@@ -57,6 +57,8 @@ pub struct Settings {
     pub evidence_store: EvidenceLocation,
     /// `PETAJALAN_EVIDENCE_MAX_BYTES`: largest evidence file.
     pub evidence_max_bytes: usize,
+    /// `PETAJALAN_BULK_MAX_BYTES`: largest file of realisations sent to the bulk import.
+    pub bulk_max_bytes: usize,
     /// `PETAJALAN_REPORT_ON_TRACK_PERCENT` and `PETAJALAN_REPORT_AT_RISK_PERCENT`: the lowest
     /// achievement percentages that the reports grade as on track and as at risk.
     pub report_thresholds: Thresholds,
@@ -238,6 +240,7 @@ impl Settings {
             cors_origins: read_origins(&reader)?,
             evidence_store: read_evidence_location(&reader)?,
             evidence_max_bytes: reader.bounded("PETAJALAN_EVIDENCE_MAX_BYTES", 10_485_760, 1_024, 1_073_741_824)?,
+            bulk_max_bytes: reader.bounded("PETAJALAN_BULK_MAX_BYTES", 2_097_152, 1_024, 67_108_864)?,
             report_thresholds: read_report_thresholds(&reader)?,
         })
     }
@@ -514,6 +517,7 @@ mod tests {
             ("PETAJALAN_CORS_ORIGINS", "*"),
             ("PETAJALAN_EVIDENCE_STORE", "s3://A"),
             ("PETAJALAN_EVIDENCE_MAX_BYTES", "10"),
+            ("PETAJALAN_BULK_MAX_BYTES", "100"),
             ("PETAJALAN_REPORT_ON_TRACK_PERCENT", "1001"),
             ("PETAJALAN_REPORT_AT_RISK_PERCENT", "-1"),
             ("PETAJALAN_REPORT_AT_RISK_PERCENT", "90"),

@@ -29,8 +29,9 @@ pub enum ApiError {
     InvalidBody(Vec<FieldError>),
     #[error("malformed request body")]
     MalformedBody(Vec<FieldError>),
-    #[error("unsupported content type")]
-    UnsupportedMediaType,
+    /// The body's `Content-Type` is not one the route reads; `accepted` names those it reads.
+    #[error("unsupported content type; expected {accepted}")]
+    UnsupportedMediaType { accepted: &'static str },
     /// The `Accept` header names no representation that the route can send.
     #[error("no acceptable representation among {offered}")]
     NotAcceptable { offered: &'static str },
@@ -120,13 +121,20 @@ impl Resource {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
+    /// The line of an uploaded file that the problem is on, counted from 1.
+    pub line: Option<u64>,
     indonesian: String,
     english: String,
 }
 
 impl FieldError {
     pub fn new(field: impl Into<String>, indonesian: impl Into<String>, english: impl Into<String>) -> Self {
-        FieldError { field: field.into(), indonesian: indonesian.into(), english: english.into() }
+        FieldError { field: field.into(), line: None, indonesian: indonesian.into(), english: english.into() }
+    }
+
+    /// Places the problem on a line of an uploaded file, under the column name as the file spells it.
+    pub fn at_line(self, line: u64, field: impl Into<String>) -> Self {
+        FieldError { field: field.into(), line: Some(line), ..self }
     }
 
     pub fn message(&self, lang: Lang) -> &str {
@@ -146,7 +154,7 @@ impl ApiError {
             ApiError::InvalidParameters(_) => "invalid-parameters",
             ApiError::InvalidBody(_) => "invalid-body",
             ApiError::MalformedBody(_) => "malformed-body",
-            ApiError::UnsupportedMediaType => "unsupported-media-type",
+            ApiError::UnsupportedMediaType { .. } => "unsupported-media-type",
             ApiError::NotAcceptable { .. } => "not-acceptable",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::Unauthorized(_) => "unauthorized",
@@ -171,11 +179,16 @@ impl ApiError {
             ApiError::InvalidParameters(errors) | ApiError::InvalidBody(errors) | ApiError::MalformedBody(errors) => {
                 errors
                     .iter()
-                    .map(|error| ProblemField { field: error.field.clone(), message: error.message(lang).to_string() })
+                    .map(|error| ProblemField {
+                        field: error.field.clone(),
+                        line: error.line,
+                        message: error.message(lang).to_string(),
+                    })
                     .collect()
             }
             ApiError::Conflict { field, what } => vec![ProblemField {
                 field: field.to_string(),
+                line: None,
                 message: match lang {
                     Lang::Id => format!("{what} sudah ada"),
                     Lang::En => format!("{what} already exists"),
@@ -262,13 +275,12 @@ impl ApiError {
                 lang.pick("JSON rusak", "Malformed JSON").into(),
                 lang.pick("Isi permintaan bukan JSON yang sah.", "The request body is not well-formed JSON.").into(),
             ),
-            ApiError::UnsupportedMediaType => (
+            ApiError::UnsupportedMediaType { accepted } => (
                 lang.pick("Jenis konten tidak didukung", "Unsupported media type").into(),
-                lang.pick(
-                    "Kirim isi permintaan sebagai application/json.",
-                    "Send the request body as application/json.",
-                )
-                .into(),
+                match lang {
+                    Lang::Id => format!("Kirim isi permintaan sebagai {accepted}."),
+                    Lang::En => format!("Send the request body as {accepted}."),
+                },
             ),
             ApiError::NotAcceptable { offered } => (
                 lang.pick("Format tidak tersedia", "Not acceptable").into(),
@@ -405,7 +417,7 @@ impl ResponseError for ApiError {
             ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
@@ -489,8 +501,12 @@ pub struct Problem {
 /// A field or parameter of the request and why it is invalid.
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct ProblemField {
-    /// Name of the field or parameter, as the request spells it.
+    /// Name of the field or parameter, as the request spells it; for an uploaded file, the
+    /// column name as its header row spells it.
     pub field: String,
+    /// For an uploaded file: the line the problem is on, counted from 1 (the header row).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
     pub message: String,
 }
 

@@ -48,6 +48,7 @@ impl Application {
             clock,
             evidence,
             evidence_max_bytes: settings.evidence_max_bytes,
+            bulk_max_bytes: settings.bulk_max_bytes,
             report_thresholds: settings.report_thresholds,
         };
         let json_limit = settings.json_limit_bytes;

@@ -14,6 +14,8 @@ pub struct AppState {
     pub evidence: EvidenceStore,
     /// Largest evidence file, in bytes.
     pub evidence_max_bytes: usize,
+    /// Largest file sent to the bulk import of realisations, in bytes.
+    pub bulk_max_bytes: usize,
     /// The thresholds that grade achievement in the reports.
     pub report_thresholds: Thresholds,
 }

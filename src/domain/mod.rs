@@ -1,6 +1,7 @@
 //! Rules of the road map, free of web and database types.
 
 pub mod achievement;
+pub mod bulk;
 pub mod decimal;
 pub mod evidence;
 pub mod indicator;

@@ -78,7 +78,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             if !is_json {
-                return Err(ApiError::UnsupportedMediaType);
+                return Err(ApiError::UnsupportedMediaType { accepted: "application/json" });
             }
             let mut bytes = web::BytesMut::new();
             while let Some(chunk) = futures_util::StreamExt::next(&mut payload).await {

@@ -118,7 +118,7 @@ fn generic_problem(status: StatusCode, lang: Lang, instance: &str, request_id: O
     let known = match status {
         StatusCode::NOT_FOUND => Some(ApiError::RouteNotFound),
         StatusCode::METHOD_NOT_ALLOWED => Some(ApiError::MethodNotAllowed { allowed: Vec::new() }),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => Some(ApiError::UnsupportedMediaType),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Some(ApiError::UnsupportedMediaType { accepted: "application/json" }),
         _ => None,
     };
     if let Some(error) = known {

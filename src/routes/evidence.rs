@@ -411,7 +411,8 @@ async fn read_upload(request: &HttpRequest, payload: web::Payload, max_bytes: us
     Ok(UploadedFile { content, name, media_type: file_type.media_type, sha256, description })
 }
 
-async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<BytesMut, ApiError> {
+/// Reads a request body whole, with 413 as soon as it passes `limit` bytes.
+pub(crate) async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<BytesMut, ApiError> {
     let mut bytes = BytesMut::new();
     while let Some(chunk) = payload.try_next().await.map_err(|error| malformed(error.into()))? {
         if bytes.len() + chunk.len() > limit {
@@ -552,7 +553,7 @@ async fn add(
             };
             (new, None, source)
         }
-        _ => return Err(ApiError::UnsupportedMediaType),
+        _ => return Err(ApiError::UnsupportedMediaType { accepted: "multipart/form-data, application/json" }),
     };
     let idempotency =
         Idempotency::new(&caller, key, crate::http::idempotency::fingerprint(&request, &fingerprint_source));

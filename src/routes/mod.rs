@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod docs;
 pub mod evidence;
 pub mod fallback;
@@ -78,6 +79,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(periods::create_exception)
         .service(realisations::list_realisations)
         .service(realisations::create_realisation)
+        .service(bulk::import_realisations)
         .service(realisations::get_realisation)
         .service(realisations::update_realisation)
         .service(realisations::list_versions)

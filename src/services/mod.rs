@@ -2,6 +2,7 @@
 
 pub mod achievement;
 pub mod audit;
+pub mod bulk;
 pub mod maintenance;
 pub mod plans;
 pub mod realisations;
