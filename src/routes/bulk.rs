@@ -87,8 +87,16 @@ pub async fn import_realisations(
     checks.finish()?;
     require_csv(&request)?;
     let bytes = read_file(&request, payload, state.bulk_max_bytes).await?;
-    let file = bulk::read_csv(&bytes).map_err(ApiError::InvalidBody)?;
-    let digest: String = Sha256::digest(&bytes).iter().map(|byte| format!("{byte:02x}")).collect();
+
+    // Parsing and hashing a file of up to the size limit is CPU work, so it runs on the
+    // blocking pool.
+    let (file, digest) = web::block(move || {
+        let digest: String = Sha256::digest(&bytes).iter().map(|byte| format!("{byte:02x}")).collect();
+        bulk::read_csv(&bytes).map(|file| (file, digest))
+    })
+    .await
+    .map_err(|error| ApiError::Internal(anyhow::anyhow!("reading a bulk file failed: {error}")))?
+    .map_err(ApiError::InvalidBody)?;
     let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &serde_json::json!({ "sha256": digest })));
     let now = state.clock.now();
 
