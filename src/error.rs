@@ -98,6 +98,11 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// Tells whether the API finds this resource by a code as well as by its id.
+    fn has_code(self) -> bool {
+        !matches!(self, Resource::Plan | Resource::Milestone)
+    }
+
     fn name(self, lang: Lang) -> &'static str {
         match self {
             Resource::Roadmap => lang.pick("Peta jalan", "Road map"),
@@ -233,18 +238,13 @@ impl ApiError {
                     Lang::En => format!("User with id or username {key:?} was not found."),
                 },
             ),
-            ApiError::NotFound { resource: resource @ (Resource::Plan | Resource::Milestone), key } => (
-                lang.pick("Tidak ditemukan", "Not found").into(),
-                match lang {
-                    Lang::Id => format!("{} dengan id {key} tidak ditemukan.", resource.name(lang)),
-                    Lang::En => format!("{} with id {key} was not found.", resource.name(lang)),
-                },
-            ),
             ApiError::NotFound { resource, key } => (
                 lang.pick("Tidak ditemukan", "Not found").into(),
-                match lang {
-                    Lang::Id => format!("{} dengan id atau kode {key:?} tidak ditemukan.", resource.name(lang)),
-                    Lang::En => format!("{} with id or code {key:?} was not found.", resource.name(lang)),
+                match (lang, resource.has_code()) {
+                    (Lang::Id, true) => format!("{} dengan id atau kode {key:?} tidak ditemukan.", resource.name(lang)),
+                    (Lang::En, true) => format!("{} with id or code {key:?} was not found.", resource.name(lang)),
+                    (Lang::Id, false) => format!("{} dengan id {key} tidak ditemukan.", resource.name(lang)),
+                    (Lang::En, false) => format!("{} with id {key} was not found.", resource.name(lang)),
                 },
             ),
             ApiError::RouteNotFound => (

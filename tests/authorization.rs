@@ -189,7 +189,7 @@ fn table() -> Vec<Row> {
             [403, 403, 201, 403, 403, 403, 401],
         ),
         // Callers of an organisation that does not implement the file's indicator get a row
-        // error (422); callers reporting for no organisation get 403 before the file is read.
+        // error (422). Callers reporting for no organisation get 403 before the file is read.
         row(
             "post",
             "/api/v1/roadmaps/{roadmap}/realisations/bulk",

@@ -36,13 +36,13 @@ async fn send_csv(app: &TestApp, token: &str, query: &str, body: &str, language:
         .unwrap()
 }
 
-/// Returns the realisations that BAPPEDA sees in the road map.
+/// Lists the realisations of the road map visible to the caller.
 async fn stored(app: &TestApp, token: &str) -> Vec<Value> {
     let page = app.get_json_as(token, &format!("/api/v1/roadmaps/{SEMARANG}/realisations")).await;
     page["items"].as_array().cloned().unwrap_or_default()
 }
 
-/// The `(line, field)` pairs of a problem's errors.
+/// Lists the `(line, field)` pairs of a problem's errors.
 fn problems(body: &Value) -> Vec<(u64, String)> {
     body["errors"]
         .as_array()

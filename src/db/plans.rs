@@ -726,3 +726,18 @@ pub async fn insert_from_file(
     }
     Ok(inserted)
 }
+
+/// Loads the ids and codes of a road map's indicators named by id or code, in one query.
+pub async fn indicator_keys(
+    connection: &mut AsyncPgConnection,
+    roadmap_id: i64,
+    ids: &[i64],
+    codes: &[String],
+) -> QueryResult<Vec<(i64, String)>> {
+    indicators::table
+        .filter(indicators::roadmap_id.eq(roadmap_id))
+        .filter(indicators::id.eq_any(ids).or(indicators::code.eq_any(codes)))
+        .select((indicators::id, indicators::code))
+        .load(connection)
+        .await
+}

@@ -153,7 +153,7 @@ pub struct RollUp {
     #[serde(flatten)]
     pub counts: StatusCounts,
     /// The mean of the computed achievement percentages, each kept between 0 and 120, rounded
-    /// half-up to two decimals; absent when no indicator has a computed percentage.
+    /// half-up to two decimals. It is absent when no indicator has a computed percentage.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "serialize_percent")]
     #[schema(value_type = Option<String>, example = "97.17")]
     pub mean_percent: Option<Decimal>,

@@ -103,6 +103,20 @@ impl Checks {
         parsed
     }
 
+    /// Reads a quarter, 1 to 4.
+    pub fn quarter(&mut self, text: Option<&str>) -> Option<u8> {
+        let text = text?;
+        let quarter = text.trim().parse::<u8>().ok().filter(|quarter| (1..=4).contains(quarter));
+        if quarter.is_none() {
+            self.add(FieldError::new(
+                "quarter",
+                format!("nilai {text:?} tidak valid; triwulan ditulis 1, 2, 3 atau 4"),
+                format!("invalid value {text:?}; a quarter is 1, 2, 3 or 4"),
+            ));
+        }
+        quarter
+    }
+
     /// Reads `true` or `false`.
     pub fn flag(&mut self, field: &str, text: Option<&str>) -> Option<bool> {
         self.choice::<bool>(field, text, &["true", "false"])

@@ -117,7 +117,7 @@ pub async fn achievement_report(
     let mut checks = Checks::default();
     let roadmap_key = required(&mut checks, "roadmap", params.roadmap.as_deref());
     let year = whole_year(&mut checks, params.year.as_deref());
-    let quarter = read_quarter(&mut checks, params.quarter.as_deref());
+    let quarter = checks.quarter(params.quarter.as_deref());
     let basis = checks.choice::<Basis>("basis", params.basis.as_deref(), &["verified", "provisional"]);
     let status = checks.choice::<ReportStatus>("status", params.status.as_deref(), &STATUS_NAMES);
     let format = checks.choice::<ReportFormat>("format", params.format.as_deref(), &FORMAT_NAMES);
@@ -244,7 +244,7 @@ pub async fn compliance_report(
     let mut checks = Checks::default();
     let roadmap_key = required(&mut checks, "roadmap", params.roadmap.as_deref());
     let year = whole_year(&mut checks, params.year.as_deref());
-    let quarter = read_quarter(&mut checks, params.quarter.as_deref());
+    let quarter = checks.quarter(params.quarter.as_deref());
     let format = checks.choice::<ReportFormat>("format", params.format.as_deref(), &FORMAT_NAMES);
     checks.finish()?;
     let format = negotiate(&request, format)?;
@@ -365,17 +365,4 @@ fn year_in_roadmap(checks: &mut Checks, year: Option<i32>, roadmap: &RoadmapView
         ));
     }
     year
-}
-
-fn read_quarter(checks: &mut Checks, text: Option<&str>) -> Option<u8> {
-    let text = text?;
-    let quarter = text.trim().parse::<u8>().ok().filter(|quarter| (1..=4).contains(quarter));
-    if quarter.is_none() {
-        checks.add(FieldError::new(
-            "quarter",
-            format!("nilai {text:?} tidak valid; triwulan ditulis 1, 2, 3 atau 4"),
-            format!("invalid value {text:?}; a quarter is 1, 2, 3 or 4"),
-        ));
-    }
-    quarter
 }

@@ -72,17 +72,10 @@ pub struct QuarterParams {
 impl QuarterParams {
     /// Reads the quarter, naming the parameter when it is not 1 to 4.
     fn read(&self) -> Result<Option<i16>, ApiError> {
-        let Some(text) = self.quarter.as_deref() else {
-            return Ok(None);
-        };
-        match text.trim().parse::<i16>() {
-            Ok(quarter) if (1..=4).contains(&quarter) => Ok(Some(quarter)),
-            _ => Err(ApiError::InvalidParameters(vec![FieldError::new(
-                "quarter",
-                "harus 1, 2, 3, atau 4",
-                "must be 1, 2, 3 or 4",
-            )])),
-        }
+        let mut checks = Checks::default();
+        let quarter = checks.quarter(self.quarter.as_deref());
+        checks.finish()?;
+        Ok(quarter.map(i16::from))
     }
 }
 

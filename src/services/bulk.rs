@@ -54,7 +54,7 @@ pub async fn import(
     let mut checked = Vec::with_capacity(rows.len());
     let mut first_line_of: HashMap<(i64, i64), u64> = HashMap::new();
     // NOTE: each row costs a few queries to check and more to store, so a file of 5000 rows
-    // takes a while; the per-statement timeout applies to each query, not to the whole import.
+    // takes a while. The per-statement timeout applies to each query, not to the whole import.
     for row in &rows {
         match check_row(connection, caller, roadmap_id, &header, row, now, &mut first_line_of).await? {
             Ok(row) => checked.push(row),
@@ -81,10 +81,11 @@ pub async fn import(
     Ok(BulkSummary { rows_read, rows_stored: realisation_ids.len(), dry_run, realisation_ids })
 }
 
-/// Checks one row as a single submission would be checked: the indicator and period exist,
-/// the caller reports the indicator, the indicator is not retired, the period takes a first
-/// submission today, no realisation exists for it (in the database or earlier in the file),
-/// and the value fits the indicator. Returns the row's problems, or the error of a failed query.
+/// Checks one row as a single submission would be checked. The indicator and period must
+/// exist, the caller must report the indicator, and the indicator must not be retired. The
+/// period must take a first submission today, no realisation may exist for the row (in the
+/// database or earlier in the file), and the value must fit the indicator. Returns the row's
+/// problems, or the error of a failed query.
 async fn check_row(
     connection: &mut AsyncPgConnection,
     caller: &Caller,

@@ -290,11 +290,15 @@ async fn require_coordinator(
     let names = organisations::refs_by_id(connection, &node.coordinators).await?;
     let mut codes: Vec<String> = names.into_values().map(|found| found.code).collect();
     codes.sort();
-    let who = if codes.is_empty() { "admin".to_string() } else { format!("{} atau admin", codes.join(", ")) };
-    let who_en = if codes.is_empty() { "the admin".to_string() } else { format!("{} or the admin", codes.join(", ")) };
+    let allowed = if codes.is_empty() { "admin".to_string() } else { format!("{} atau admin", codes.join(", ")) };
+    let allowed_en =
+        if codes.is_empty() { "the admin".to_string() } else { format!("{} or the admin", codes.join(", ")) };
     Err(ApiError::Denied {
-        indonesian: format!("rencana aksi {} hanya ditulis dan diubah oleh koordinatornya: {who}", node.code),
-        english: format!("the action plans of {} are written and changed by its coordinator only: {who_en}", node.code),
+        indonesian: format!("rencana aksi {} hanya ditulis dan diubah oleh koordinatornya: {allowed}", node.code),
+        english: format!(
+            "the action plans of {} are written and changed by its coordinator only: {allowed_en}",
+            node.code
+        ),
     })
 }
 
@@ -323,23 +327,35 @@ async fn node(connection: &mut AsyncPgConnection, plan: &PlanRow) -> Result<Plan
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("plan {} has no activity or objective", plan.id)))
 }
 
-/// Resolves the indicators a plan serves, within its road map.
+/// Resolves the indicators a plan serves, within its road map, with one query.
 async fn indicator_list(
     connection: &mut AsyncPgConnection,
     roadmap_id: i64,
     keys: &[String],
     errors: &mut Vec<FieldError>,
 ) -> Result<Vec<i64>, ApiError> {
+    let mut wanted_ids = Vec::new();
+    let mut wanted_codes = Vec::new();
+    for key in keys {
+        match crate::domain::key::Key::parse(key) {
+            crate::domain::key::Key::Id(id) => wanted_ids.push(id),
+            crate::domain::key::Key::Code(code) => wanted_codes.push(code.to_string()),
+        }
+    }
+    let known = plans::indicator_keys(connection, roadmap_id, &wanted_ids, &wanted_codes).await?;
+
     let mut ids = Vec::with_capacity(keys.len());
     for (index, key) in keys.iter().enumerate() {
         let field = format!("indicators[{index}]");
-        let found =
-            crate::db::indicators::subject(connection, Some(roadmap_id), crate::domain::key::Key::parse(key)).await?;
+        let found = match crate::domain::key::Key::parse(key) {
+            crate::domain::key::Key::Id(id) => known.iter().find(|(known_id, _)| *known_id == id),
+            crate::domain::key::Key::Code(code) => known.iter().find(|(_, known_code)| known_code == code),
+        };
         match found {
-            Some(subject) if ids.contains(&subject.row.id) => {
+            Some((id, _)) if ids.contains(id) => {
                 errors.push(FieldError::new(field, "indikator ini sudah disebut", "this indicator is listed already"));
             }
-            Some(subject) => ids.push(subject.row.id),
+            Some((id, _)) => ids.push(*id),
             None => errors.push(FieldError::new(
                 field,
                 format!("tidak ada indikator {key:?} di peta jalan ini"),
