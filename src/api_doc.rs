@@ -24,6 +24,7 @@ use crate::routes;
         (name = "auth", description = "Logins, token refresh and logout; the caller's own account."),
         (name = "users", description = "User administration, for admins."),
         (name = "plans", description = "Action plans (rencana aksi), their milestones and progress."),
+        (name = "changes", description = "The change feed: realisations, targets, plans and milestones changed after a cursor, for systems that keep a copy."),
         (name = "reports", description = "Monitoring reports (monev): achievement with statuses and roll-ups, and reporting compliance per organisation and period."),
     ),
     modifiers(&BearerScheme),

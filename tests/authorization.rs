@@ -253,6 +253,12 @@ fn table() -> Vec<Row> {
             format!("/api/v1/reports/compliance?roadmap={SEMARANG}&year=2023"),
             READ,
         ),
+        row(
+            "get",
+            "/api/v1/roadmaps/{roadmap}/changes",
+            format!("{roadmap}/changes"),
+            [200, 403, 403, 403, 200, 200, 401],
+        ),
         row("get", "/api/v1/roadmaps/{roadmap}/plans", format!("{roadmap}/plans"), READ),
         row(
             "post",

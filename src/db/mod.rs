@@ -2,6 +2,7 @@
 //! Query functions take a connection, so the caller decides the transaction.
 
 pub mod accounts;
+pub mod changes;
 pub mod evidence;
 pub mod idempotency;
 pub mod import;

@@ -2,6 +2,7 @@
 
 pub mod achievement;
 pub mod bulk;
+pub mod change_feed;
 pub mod decimal;
 pub mod evidence;
 pub mod indicator;

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::caller::{Caller, Principal, Role};
 use crate::db::accounts::{self, AuditFilter};
 use crate::domain::pagination::Page;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::http::extractors::ApiQuery;
 use crate::routes::AppState;
 use crate::routes::params::Checks;
@@ -87,8 +87,8 @@ pub async fn list_audit_events(
         action: checks.text("action", params.action.as_deref(), MAX_FILTER_CHARS).map(str::to_string),
         subject: checks.text("subject", params.subject.as_deref(), MAX_FILTER_CHARS).map(str::to_string),
         actor: checks.text("actor", params.actor.as_deref(), MAX_FILTER_CHARS).map(str::to_string),
-        since: moment(&mut checks, "since", params.since.as_deref()),
-        until: moment(&mut checks, "until", params.until.as_deref()),
+        since: checks.moment("since", params.since.as_deref()),
+        until: checks.moment("until", params.until.as_deref()),
     };
     checks.finish()?;
 
@@ -109,19 +109,4 @@ pub async fn list_audit_events(
         })
         .collect();
     Ok(web::Json(Page::new(views, page, total)))
-}
-
-fn moment(checks: &mut Checks, field: &str, text: Option<&str>) -> Option<DateTime<Utc>> {
-    let text = text?;
-    match DateTime::parse_from_rfc3339(text.trim()) {
-        Ok(moment) => Some(moment.with_timezone(&Utc)),
-        Err(_) => {
-            checks.add(FieldError::new(
-                field,
-                "harus waktu RFC 3339, misalnya 2023-04-30T23:59:00+07:00",
-                "must be an RFC 3339 time, for example 2023-04-30T23:59:00+07:00",
-            ));
-            None
-        }
-    }
 }

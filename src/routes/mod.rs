@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bulk;
+pub mod changes;
 pub mod docs;
 pub mod evidence;
 pub mod fallback;
@@ -104,5 +105,6 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(evidence::remove_milestone_evidence)
         .service(audit::list_audit_events)
         .service(reports::achievement_report)
-        .service(reports::compliance_report);
+        .service(reports::compliance_report)
+        .service(changes::list_changes);
 }

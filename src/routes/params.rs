@@ -28,6 +28,34 @@ impl Checks {
         if self.errors.is_empty() { Ok(()) } else { Err(ApiError::InvalidParameters(self.errors)) }
     }
 
+    /// Reads a whole number from 1 to `max`, or `default` when absent.
+    pub fn count(&mut self, field: &str, text: Option<&str>, default: u32, max: u32) -> u32 {
+        match self.whole_number(field, text, max) {
+            Some(value) if (1..=max).contains(&value) => value,
+            Some(_) => {
+                self.add(range_error(field, max));
+                default
+            }
+            None => default,
+        }
+    }
+
+    /// Reads an RFC 3339 moment such as `2023-04-30T23:59:00+07:00`.
+    pub fn moment(&mut self, field: &str, text: Option<&str>) -> Option<chrono::DateTime<chrono::Utc>> {
+        let text = text?;
+        match chrono::DateTime::parse_from_rfc3339(text.trim()) {
+            Ok(moment) => Some(moment.with_timezone(&chrono::Utc)),
+            Err(_) => {
+                self.add(FieldError::new(
+                    field,
+                    "harus waktu RFC 3339, misalnya 2023-04-30T23:59:00+07:00",
+                    "must be an RFC 3339 time, for example 2023-04-30T23:59:00+07:00",
+                ));
+                None
+            }
+        }
+    }
+
     /// Reads `page` and `page_size`.
     pub fn page(&mut self, page: Option<&str>, page_size: Option<&str>) -> PageRequest {
         let page_number = self.whole_number("page", page, MAX_PAGE);

@@ -3,6 +3,7 @@
 pub mod achievement;
 pub mod audit;
 pub mod bulk;
+pub mod changes;
 pub mod maintenance;
 pub mod plans;
 pub mod realisations;

@@ -1,0 +1,12 @@
+DROP TRIGGER milestones_feed ON milestones;
+DROP FUNCTION record_milestone_change();
+DROP TRIGGER action_plans_feed ON action_plans;
+DROP FUNCTION record_plan_change();
+DROP TRIGGER indicator_figures_feed_delete ON indicator_figures;
+DROP TRIGGER indicator_figures_feed_update ON indicator_figures;
+DROP TRIGGER indicator_figures_feed_insert ON indicator_figures;
+DROP FUNCTION record_target_change();
+DROP TRIGGER realisation_versions_feed ON realisation_versions;
+DROP FUNCTION record_realisation_change();
+DROP FUNCTION change_action(TEXT);
+DROP TABLE changes;
