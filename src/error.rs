@@ -142,6 +142,15 @@ impl FieldError {
         FieldError { field: field.into(), line: Some(line), ..self }
     }
 
+    /// Names the spreadsheet cell the problem is in, such as `C4`, at the end of the message.
+    pub fn in_cell(self, reference: &str) -> Self {
+        FieldError {
+            indonesian: format!("{} (sel {reference})", self.indonesian),
+            english: format!("{} (cell {reference})", self.english),
+            ..self
+        }
+    }
+
     pub fn message(&self, lang: Lang) -> &str {
         lang.pick(&self.indonesian, &self.english)
     }

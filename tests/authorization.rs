@@ -175,6 +175,8 @@ fn table() -> Vec<Row> {
             format!("{roadmap}/indicators/IND-01/retire"),
             ADMIN_ONLY,
         ),
+        // Callers other than the secretariat get 403 before the file is read.
+        row("post", "/api/v1/roadmaps/{roadmap}/targets/bulk", format!("{roadmap}/targets/bulk"), ADMIN_CREATES),
         guarded(
             "patch",
             "/api/v1/roadmaps/{roadmap}/indicators/{item}",
@@ -341,6 +343,9 @@ fn csv_body_for(template: &str) -> Option<&'static str> {
     match template {
         // BAPPEDA implements IND-40 and has no realisation of it yet.
         "/api/v1/roadmaps/{roadmap}/realisations/bulk" => Some("indikator,periode,nilai\nIND-40,2023-Q1,1.077\n"),
+        "/api/v1/roadmaps/{roadmap}/targets/bulk" => {
+            Some("indikator,tahun,target,alasan,rujukan\nIND-40,2024,950 orang,Angka P3KE 2024,Data P3KE\n")
+        }
         _ => None,
     }
 }

@@ -1,11 +1,14 @@
-//! Bulk import of realisations from CSV: all rows or none, under the single-submission rules.
+//! Bulk import of realisations from CSV and XLSX: all rows or none, under the single-submission
+//! rules.
 //!
-//! BAPPEDA implements IND-02, IND-03, IND-05, IND-19 and IND-40 but not IND-04, which only
-//! DISKOMINFO implements.
+//! BAPPEDA implements IND-02, IND-03, IND-05, IND-19, IND-38 (a rate) and IND-40 but not IND-04,
+//! which only DISKOMINFO implements.
 
 mod common;
 
-use common::{SEMARANG, TestApp};
+use common::{SEMARANG, TestApp, problems};
+use petajalan::export::format::XLSX_MEDIA_TYPE;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 use serde_json::Value;
 
 /// Starts the service with a 2023-Q1 period open and returns it with a BAPPEDA user's token.
@@ -25,31 +28,52 @@ async fn setup(extra: &[(&str, &str)]) -> (TestApp, String) {
 }
 
 async fn send_csv(app: &TestApp, token: &str, query: &str, body: &str, language: &str) -> reqwest::Response {
-    app.client
-        .post(format!("{}/api/v1/roadmaps/{SEMARANG}/realisations/bulk{query}", app.address))
-        .bearer_auth(token)
-        .header("Content-Type", "text/csv")
-        .header("Accept-Language", language)
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap()
+    let path = format!("/api/v1/roadmaps/{SEMARANG}/realisations/bulk{query}");
+    app.post_file(token, &path, "text/csv", body.as_bytes().to_vec(), language).await
+}
+
+async fn send_xlsx(app: &TestApp, token: &str, body: Vec<u8>, language: &str) -> reqwest::Response {
+    let path = format!("/api/v1/roadmaps/{SEMARANG}/realisations/bulk");
+    app.post_file(token, &path, XLSX_MEDIA_TYPE, body, language).await
+}
+
+/// A value of a workbook cell.
+enum Xl {
+    Text(&'static str),
+    Number(f64),
+    Flag(bool),
+    Day(u16, u8, u8),
+    Blank,
+}
+
+/// Writes a workbook with `rows` on its first sheet from A1, the first of them the header row.
+fn workbook(rows: &[&[Xl]]) -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    let sheet: &mut Worksheet = workbook.add_worksheet();
+    for (row, cells) in rows.iter().enumerate() {
+        for (column, cell) in cells.iter().enumerate() {
+            let (row, column) = (row as u32, column as u16);
+            match cell {
+                Xl::Text(text) => sheet.write_string(row, column, *text).map(|_| ()),
+                Xl::Number(number) => sheet.write_number(row, column, *number).map(|_| ()),
+                Xl::Flag(flag) => sheet.write_boolean(row, column, *flag).map(|_| ()),
+                Xl::Day(year, month, day) => {
+                    let date = ExcelDateTime::from_ymd(*year, *month, *day).unwrap();
+                    let format = Format::new().set_num_format("yyyy-mm-dd");
+                    sheet.write_datetime_with_format(row, column, &date, &format).map(|_| ())
+                }
+                Xl::Blank => Ok(()),
+            }
+            .unwrap();
+        }
+    }
+    workbook.save_to_buffer().unwrap()
 }
 
 /// Lists the realisations of the road map visible to the caller.
 async fn stored(app: &TestApp, token: &str) -> Vec<Value> {
     let page = app.get_json_as(token, &format!("/api/v1/roadmaps/{SEMARANG}/realisations")).await;
     page["items"].as_array().cloned().unwrap_or_default()
-}
-
-/// Lists the `(line, field)` pairs of a problem's errors.
-fn problems(body: &Value) -> Vec<(u64, String)> {
-    body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|error| (error["line"].as_u64().unwrap(), error["field"].as_str().unwrap().to_string()))
-        .collect()
 }
 
 const VALID: &str = "indikator,periode,nilai,predikat,kirim,catatan\n\
@@ -212,7 +236,8 @@ async fn other_content_type_gets_415() {
 
     assert_eq!(response.status(), 415);
     let body: Value = response.json().await.unwrap();
-    assert!(body["detail"].as_str().unwrap().contains("text/csv"), "{body}");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.contains("text/csv") && detail.contains(XLSX_MEDIA_TYPE), "{body}");
 }
 
 #[tokio::test]
@@ -226,5 +251,77 @@ async fn file_over_the_limit_gets_413() {
     let response = send_csv(&app, &bappeda, "", &source, "id").await;
 
     assert_eq!(response.status(), 413);
+    assert!(stored(&app, &bappeda).await.is_empty());
+}
+
+#[tokio::test]
+async fn workbook_stores_every_row_with_cells_by_kind() {
+    let (app, bappeda) = setup(&[]).await;
+    let header: &[Xl] = &[
+        Xl::Text("indikator"),
+        Xl::Text("periode"),
+        Xl::Text("nilai"),
+        Xl::Text("pembilang"),
+        Xl::Text("penyebut"),
+        Xl::Text("predikat"),
+        Xl::Text("kirim"),
+    ];
+    let sakip = [Xl::Text("IND-05"), Xl::Text("2023-Q1"), Xl::Number(74.5), Xl::Blank, Xl::Blank, Xl::Text("BB")];
+    // 0.1 + 0.2 is 0.30000000000000004 as a double, and a workbook keeps that noise.
+    let noisy = [Xl::Text("IND-19"), Xl::Text("2023-Q1"), Xl::Number(0.1 + 0.2)];
+    let text = [Xl::Text("IND-40"), Xl::Text("2023-Q1"), Xl::Text("1.077"), Xl::Blank, Xl::Blank, Xl::Blank];
+    let rate = [Xl::Text("IND-38"), Xl::Text("2023-Q1"), Xl::Blank, Xl::Number(15.0), Xl::Number(50.0)];
+    let draft = [Xl::Text("IND-03"), Xl::Text("2023-Q1"), Xl::Number(1077.0), Xl::Blank, Xl::Blank, Xl::Blank];
+    let draft: Vec<Xl> = draft.into_iter().chain([Xl::Flag(false)]).collect();
+
+    let body = workbook(&[header, &sakip, &noisy, &text, &rate, &draft]);
+    let response = send_xlsx(&app, &bappeda, body, "en").await;
+
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    let items = stored(&app, &bappeda).await;
+    let by_code = |code: &str| items.iter().find(|item| item["indicator"]["code"] == code).unwrap().clone();
+    assert_eq!(by_code("IND-05")["value"]["number"], "74.5");
+    assert_eq!(by_code("IND-05")["value"]["printed"], "74,5/BB");
+    assert_eq!(by_code("IND-19")["value"]["number"], "0.3");
+    assert_eq!(by_code("IND-40")["value"]["number"], "1077", "a text cell is read in Indonesian notation");
+    assert_eq!(by_code("IND-38")["value"]["numerator"], "15");
+    assert_eq!(by_code("IND-38")["value"]["number"], "30");
+    assert_eq!(by_code("IND-03")["value"]["number"], "1077");
+    assert_eq!(by_code("IND-03")["value"]["printed"], "1.077");
+    assert_eq!(by_code("IND-03")["state"], "draft");
+    assert_eq!(by_code("IND-05")["state"], "submitted");
+}
+
+#[tokio::test]
+async fn workbook_with_bad_rows_stores_nothing_and_names_row_and_cell() {
+    let (app, bappeda) = setup(&[]).await;
+    let header: &[Xl] = &[Xl::Text("indikator"), Xl::Text("periode"), Xl::Text("nilai")];
+    let good = [Xl::Text("IND-05"), Xl::Text("2023-Q1"), Xl::Number(76.5)];
+    let not_a_number = [Xl::Text("IND-03"), Xl::Text("2023-Q1"), Xl::Text("banyak")];
+    let also_good = [Xl::Text("IND-40"), Xl::Text("2023-Q1"), Xl::Number(1077.0)];
+    let date = [Xl::Text("IND-19"), Xl::Day(2023, 3, 31), Xl::Number(70.0)];
+
+    let body = workbook(&[header, &good, &not_a_number, &also_good, &date]);
+    let response = send_xlsx(&app, &bappeda, body, "en").await;
+
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(problems(&body), vec![(3, "nilai".to_string()), (5, "periode".to_string())]);
+    let message = |index: usize| body["errors"][index]["message"].as_str().unwrap().to_string();
+    assert!(message(0).contains("is not a number") && message(0).ends_with("(cell C3)"), "{}", message(0));
+    assert!(message(1).contains("date") && message(1).ends_with("(cell B5)"), "{}", message(1));
+    assert!(stored(&app, &bappeda).await.is_empty());
+}
+
+#[tokio::test]
+async fn body_that_is_no_workbook_gets_422() {
+    let (app, bappeda) = setup(&[]).await;
+
+    let response = send_xlsx(&app, &bappeda, VALID.as_bytes().to_vec(), "en").await;
+
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("not an XLSX workbook"), "{message}");
     assert!(stored(&app, &bappeda).await.is_empty());
 }

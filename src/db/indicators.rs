@@ -336,6 +336,44 @@ pub async fn subject(
     Ok(subjects(connection, &[id]).await?.remove(&id))
 }
 
+/// Loads the subjects of a road map's indicators named by id or code, as a file names them,
+/// with four queries whatever their number. Returns them by the id or code that named them;
+/// a name that matches no indicator of the road map is left out.
+pub async fn subjects_by_key(
+    connection: &mut AsyncPgConnection,
+    roadmap_id: i64,
+    names: &[&str],
+) -> QueryResult<HashMap<String, IndicatorSubject>> {
+    let (mut ids, mut codes) = (Vec::new(), Vec::new());
+    for name in names {
+        match Key::parse(name) {
+            Key::Id(id) => ids.push(id),
+            Key::Code(code) => codes.push(code),
+        }
+    }
+    let found: Vec<(i64, String)> = indicators::table
+        .filter(indicators::roadmap_id.eq(roadmap_id))
+        .filter(indicators::id.eq_any(&ids).or(indicators::code.eq_any(&codes)))
+        .select((indicators::id, indicators::code))
+        .load(connection)
+        .await?;
+    let found_ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
+    let subjects = subjects(connection, &found_ids).await?;
+
+    let id_of_code: HashMap<&str, i64> = found.iter().map(|(id, code)| (code.as_str(), *id)).collect();
+    let mut by_name = HashMap::new();
+    for name in names {
+        let id = match Key::parse(name) {
+            Key::Id(id) => Some(id),
+            Key::Code(code) => id_of_code.get(code).copied(),
+        };
+        if let Some(subject) = id.and_then(|id| subjects.get(&id)) {
+            by_name.insert(name.to_string(), subject.clone());
+        }
+    }
+    Ok(by_name)
+}
+
 /// Loads the subjects of several indicators with three queries.
 pub async fn subjects(connection: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<HashMap<i64, IndicatorSubject>> {
     let rows: Vec<(i64, IndicatorRow)> = indicators::table

@@ -169,53 +169,89 @@ pub async fn versions(connection: &mut AsyncPgConnection, id: i64) -> QueryResul
         .await
 }
 
+/// The realisations that pass a filter, with their period and indicator joined.
+type Filtered<'a> = diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::InnerJoin<diesel::dsl::InnerJoin<realisations::table, reporting_periods::table>, indicators::table>,
+    diesel::pg::Pg,
+>;
+
+fn filtered(filter: &RealisationFilter) -> Filtered<'_> {
+    let mut query = realisations::table
+        .inner_join(reporting_periods::table)
+        .inner_join(indicators::table)
+        .filter(reporting_periods::roadmap_id.eq(filter.roadmap_id))
+        .into_boxed();
+    if let Some(period_id) = filter.period_id {
+        query = query.filter(realisations::period_id.eq(period_id));
+    }
+    if let Some(indicator_id) = filter.indicator_id {
+        query = query.filter(realisations::indicator_id.eq(indicator_id));
+    }
+    if let Some(organisation_id) = filter.organisation_id {
+        query = query.filter(realisations::organisation_id.eq(organisation_id));
+    }
+    if let Some(state) = &filter.state {
+        query = query.filter(realisations::state.eq(state.clone()));
+    }
+    if let Some(organisation_id) = filter.scope {
+        query = query.filter(
+            realisations::organisation_id
+                .eq(organisation_id)
+                .nullable()
+                .or(indicators::coordinator_id.eq(organisation_id)),
+        );
+    }
+    let visible_drafts_of = filter.visible_drafts_of.unwrap_or(-1);
+    query.filter(realisations::state.ne("draft").or(realisations::organisation_id.eq(visible_drafts_of)))
+}
+
+/// The order of a realisation list: by period, indicator and organisation.
+type ListOrder =
+    (reporting_periods::year, reporting_periods::quarter, realisations::indicator_id, realisations::organisation_id);
+
+const LIST_ORDER: ListOrder =
+    (reporting_periods::year, reporting_periods::quarter, realisations::indicator_id, realisations::organisation_id);
+
 /// Loads one page of realisations, ordered by period, indicator and organisation, and the total.
 pub async fn list(
     connection: &mut AsyncPgConnection,
     filter: &RealisationFilter,
     page: PageRequest,
 ) -> QueryResult<(Vec<RealisationRow>, i64)> {
-    let build = || {
-        let mut query = realisations::table
-            .inner_join(reporting_periods::table)
-            .filter(reporting_periods::roadmap_id.eq(filter.roadmap_id))
-            .into_boxed();
-        if let Some(period_id) = filter.period_id {
-            query = query.filter(realisations::period_id.eq(period_id));
-        }
-        if let Some(indicator_id) = filter.indicator_id {
-            query = query.filter(realisations::indicator_id.eq(indicator_id));
-        }
-        if let Some(organisation_id) = filter.organisation_id {
-            query = query.filter(realisations::organisation_id.eq(organisation_id));
-        }
-        if let Some(state) = &filter.state {
-            query = query.filter(realisations::state.eq(state.clone()));
-        }
-        if let Some(organisation_id) = filter.scope {
-            let coordinated =
-                indicators::table.filter(indicators::coordinator_id.eq(organisation_id)).select(indicators::id);
-            query = query.filter(
-                realisations::organisation_id.eq(organisation_id).or(realisations::indicator_id.eq_any(coordinated)),
-            );
-        }
-        let visible_drafts_of = filter.visible_drafts_of.unwrap_or(-1);
-        query.filter(realisations::state.ne("draft").or(realisations::organisation_id.eq(visible_drafts_of)))
-    };
-    let total = build().count().get_result(connection).await?;
-    let rows = build()
-        .order((
-            reporting_periods::year,
-            reporting_periods::quarter,
-            realisations::indicator_id,
-            realisations::organisation_id,
-        ))
+    let total = filtered(filter).count().get_result(connection).await?;
+    let rows = filtered(filter)
+        .order(LIST_ORDER)
         .offset(page.offset())
         .limit(page.limit())
         .select(RealisationRow::as_select())
         .load(connection)
         .await?;
     Ok((rows, total))
+}
+
+/// A realisation with the codes that a file names it by: its indicator's code and its period.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = realisations)]
+pub struct CodedRealisation {
+    #[diesel(select_expression = indicators::code)]
+    pub indicator_code: String,
+    #[diesel(select_expression = reporting_periods::year)]
+    pub year: i32,
+    #[diesel(select_expression = reporting_periods::quarter)]
+    pub quarter: i16,
+    #[diesel(embed)]
+    pub row: RealisationRow,
+}
+
+/// Loads at most `limit` realisations that pass a filter, in the order of the list, with their
+/// indicator's code and period, in one query.
+pub async fn list_coded(
+    connection: &mut AsyncPgConnection,
+    filter: &RealisationFilter,
+    limit: i64,
+) -> QueryResult<Vec<CodedRealisation>> {
+    filtered(filter).order(LIST_ORDER).limit(limit).select(CodedRealisation::as_select()).load(connection).await
 }
 
 /// Loads the realisations of an indicator in one year and the given states, with their quarter.

@@ -17,6 +17,9 @@ pub enum Cell {
     Percent(Decimal),
     /// A whole count.
     Count(usize),
+    /// A reported figure in Indonesian notation (`74,5`, `1.077`), as a bulk import reads it:
+    /// text in CSV, a number cell in XLSX when a double holds it exactly.
+    Figure(Decimal),
     Text(String),
     Empty,
 }
@@ -28,6 +31,7 @@ impl Cell {
             Cell::Number(value) => value.to_string(),
             Cell::Percent(value) => format_percent(value),
             Cell::Count(count) => count.to_string(),
+            Cell::Figure(value) => value.to_indonesian(),
             Cell::Text(text) => guard_formula(text),
             Cell::Empty => String::new(),
         }
@@ -36,7 +40,8 @@ impl Cell {
 
 /// Prefixes an apostrophe to text that a spreadsheet would run as a formula when it opens the
 /// CSV (a leading `=`, `+`, `@`, tab or carriage return, or `-` before more text). A lone
-/// `-`, the road map's mark of a value not yet set, is left as it is.
+/// `-`, the road map's mark of a value not yet set, is left as it is. The bulk import drops
+/// the apostrophe again.
 fn guard_formula(text: &str) -> String {
     let risky = text.starts_with(['=', '+', '@', '\t', '\r']) || (text.starts_with('-') && text.len() > 1);
     if risky { format!("'{text}") } else { text.to_string() }

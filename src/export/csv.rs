@@ -1,12 +1,15 @@
-//! The reports as RFC 4180 CSV in UTF-8, one header row and one table per file, so that other
-//! systems and a bulk import can read them back.
+//! The reports and the realisation export as RFC 4180 CSV in UTF-8, one header row and one
+//! table per file, so that other systems and a bulk import can read them back.
 //!
-//! Numbers are in plain machine notation with a dot (`3.6`, `22164705670019`), never the
-//! Indonesian `3,6`. The achievement CSV has one row per indicator and leaves the roll-ups out,
+//! Report numbers are in plain machine notation with a dot (`3.6`, `22164705670019`), never the
+//! Indonesian `3,6`. The realisation export writes figures in Indonesian notation instead,
+//! because that is what the bulk import reads. The achievement CSV has one row per indicator and leaves the roll-ups out,
 //! because a second table in the same file breaks readers that expect one. The JSON report and
 //! the workbook's summary sheet contain them.
 
 use super::cells::{COMPLIANCE_COLUMNS, Cell, INDICATOR_COLUMNS, compliance_record, indicator_record};
+use super::realisations;
+use crate::db::realisations::CodedRealisation;
 use crate::services::reports::{AchievementReport, ComplianceReport};
 
 /// Writes one row per indicator, in the report's order.
@@ -14,12 +17,17 @@ pub fn achievement_csv(report: &AchievementReport) -> Result<Vec<u8>, ::csv::Err
     write_table(&INDICATOR_COLUMNS, report.indicators.iter().map(indicator_record))
 }
 
+/// Writes one row per realisation in the format of the bulk import.
+pub fn realisations_csv(items: &[CodedRealisation]) -> Result<Vec<u8>, ::csv::Error> {
+    write_table(&realisations::columns(), items.iter().map(realisations::realisation_record))
+}
+
 /// Writes one row per organisation and period, in the report's order.
 pub fn compliance_csv(report: &ComplianceReport) -> Result<Vec<u8>, ::csv::Error> {
     write_table(&COMPLIANCE_COLUMNS, report.rows.iter().map(compliance_record))
 }
 
-fn write_table(columns: &[&str], records: impl Iterator<Item = Vec<Cell>>) -> Result<Vec<u8>, ::csv::Error> {
+pub(super) fn write_table(columns: &[&str], records: impl Iterator<Item = Vec<Cell>>) -> Result<Vec<u8>, ::csv::Error> {
     // RFC 4180 ends each record with CRLF.
     let mut writer = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(Vec::new());
     writer.write_record(columns)?;

@@ -8,6 +8,7 @@
 pub mod csv;
 pub mod format;
 pub mod outline;
+pub mod realisations;
 pub mod xlsx;
 
 mod cells;
@@ -36,18 +37,21 @@ pub fn compliance_file_name(report: &ComplianceReport, format: ReportFormat) -> 
     format!("{name}.{}", format.extension())
 }
 
-/// Joins the parts of a file name, keeping only ASCII letters, digits, `-` and `_` of the road
-/// map's code so that the name is safe in a `Content-Disposition` header and on any disk.
+/// Joins the parts of a report's file name.
 fn file_stem(kind: &str, roadmap_code: &str, year: i32, quarter: Option<u8>) -> String {
-    let code: String = roadmap_code
-        .chars()
-        .map(|character| if character.is_ascii_alphanumeric() || character == '_' { character } else { '-' })
-        .collect();
-    let mut stem = format!("{kind}-{code}-{year}");
+    let mut stem = format!("{kind}-{}-{year}", safe_name(roadmap_code));
     if let Some(quarter) = quarter {
         stem.push_str(&format!("-TW{quarter}"));
     }
     stem
+}
+
+/// Keeps only ASCII letters, digits, `-` and `_` of a code in a file name, so that the name is
+/// safe in a `Content-Disposition` header and on any disk.
+fn safe_name(code: &str) -> String {
+    code.chars()
+        .map(|character| if character.is_ascii_alphanumeric() || character == '_' { character } else { '-' })
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bulk;
 pub mod changes;
 pub mod docs;
+pub mod download;
 pub mod evidence;
 pub mod fallback;
 pub mod health;
@@ -60,6 +61,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(targets::list_targets)
         .service(targets::target_history)
         .service(targets::revise_target)
+        .service(bulk::import_targets)
         .service(targets::retire_indicator)
         .service(maintenance::patch_indicator)
         .service(maintenance::create_indicator)

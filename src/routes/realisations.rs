@@ -16,9 +16,11 @@ use crate::domain::pagination::Page;
 use crate::domain::period::PeriodCode;
 use crate::domain::realisation::{RealisationState, ValueInput, read_note, read_value};
 use crate::error::{ApiError, FieldError, Problem};
+use crate::export::{self, ReportFormat};
 use crate::http::extractors::{ApiJson, ApiQuery, OptionalApiJson};
 use crate::http::idempotency::{Idempotency, IdempotencyKey, IfMatch, etag, fingerprint};
 use crate::routes::AppState;
+use crate::routes::download::{FORMAT_NAMES, attachment, json_response, negotiate, render};
 use crate::routes::params::{Checks, NoParams};
 use crate::routes::roadmaps::{RoadmapPath, find_roadmap};
 use crate::services::realisations::{
@@ -125,6 +127,10 @@ pub struct RealisationParams {
     /// Items per page, from 1 to 200 (default 50).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub page_size: Option<String>,
+    /// `json` (one page), or `csv` or `xlsx` (every realisation that passes the filters, at most
+    /// 50 000, in the format of the bulk import). It overrides the `Accept` header.
+    #[param(value_type = Option<ReportFormat>)]
+    pub format: Option<String>,
 }
 
 /// One version of a realisation, as it stood after a change.
@@ -166,16 +172,33 @@ impl From<&UpdateRealisation> for ValueInput {
 }
 
 /// Lists a road map's realisations; drafts only to their own organisation.
+///
+/// The `format` parameter, else the `Accept` header, picks JSON (the default, one page), CSV or
+/// an Excel workbook. CSV and workbook hold every realisation that passes the filters, at most
+/// 50 000, in the format of the bulk import (`POST .../realisations/bulk`): its Indonesian
+/// column headers, figures in Indonesian notation, `kirim` `tidak` for a draft. `page` and
+/// `page_size` apply to JSON only.
 #[utoipa::path(
     tag = "realisations",
     security(("bearer" = [])),
     params(RoadmapPath, RealisationParams),
     responses(
-        (status = 200, description = "One page of realisations.", body = Page<RealisationView>),
-        (status = 400, description = "Invalid parameters.", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "One page of realisations as JSON, or every matching realisation as CSV or an Excel workbook, as an attachment named like `realisasi-semarang-2023-2024-2023-Q1.csv`.",
+            content(
+                (Page<RealisationView> = "application/json"),
+                (String = "text/csv"),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ),
+            headers(
+                ("Content-Disposition" = String, description = "`attachment` with the file name, for CSV and XLSX."),
+                ("Vary" = String, description = "`Accept`, because the header picks the format."),
+            ),
+        ),
+        (status = 400, description = "Invalid parameters, or more than 50 000 realisations for a CSV or XLSX file.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A service client without the read scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such road map.", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "Without `format`, an `Accept` header that names none of `application/json`, `text/csv` and the XLSX media type.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -183,9 +206,10 @@ impl From<&UpdateRealisation> for ValueInput {
 pub async fn list_realisations(
     state: web::Data<AppState>,
     caller: Caller,
+    request: HttpRequest,
     path: web::Path<RoadmapPath>,
     query: ApiQuery<RealisationParams>,
-) -> Result<web::Json<Page<RealisationView>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     caller.require_read()?;
     let ApiQuery(params) = query;
     let mut checks = Checks::default();
@@ -195,6 +219,8 @@ pub async fn list_realisations(
         params.state.as_deref(),
         &["draft", "submitted", "returned", "verified"],
     );
+    let format = checks.choice::<ReportFormat>("format", params.format.as_deref(), &FORMAT_NAMES);
+    let format = negotiate(&request, format);
 
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
@@ -205,20 +231,26 @@ pub async fn list_realisations(
         scope: caller.scope_organisation(),
         ..RealisationFilter::default()
     };
+    // The filters as the file name shows them, by code.
+    let mut named = Vec::new();
     if let Some(text) = params.period.as_deref() {
-        let period = match text.parse::<PeriodCode>() {
+        let code = text.parse::<PeriodCode>();
+        let period = match code {
             Ok(code) => periods::find(&mut connection, roadmap.id, code).await?.map(|period| period.id),
             Err(()) => None,
         };
         filter.period_id = checks.reference("period", Some(text), |_| period, "periode", "period");
+        named.extend(code.ok().map(|code| code.to_string()));
     }
     if let Some(key) = params.indicator.as_deref() {
         let found = indicators::subject(&mut connection, Some(roadmap.id), Key::parse(key)).await?;
+        named.extend(found.as_ref().map(|subject| subject.row.code.clone()));
         filter.indicator_id =
             checks.reference("indicator", Some(key), |_| found.map(|subject| subject.row.id), "indikator", "indicator");
     }
     if let Some(key) = params.organisation.as_deref() {
         let found = organisations::find(&mut connection, Key::parse(key)).await?;
+        named.extend(found.as_ref().map(|organisation| organisation.code.clone()));
         filter.organisation_id = checks.reference(
             "organisation",
             Some(key),
@@ -227,11 +259,40 @@ pub async fn list_realisations(
             "organisation",
         );
     }
+    named.extend(wanted_state.map(|state| state.as_ref().to_string()));
     checks.finish()?;
+    let format = format?;
 
-    let (rows, total) = realisations::list(&mut connection, &filter, page).await?;
-    let views = workflow::views(&mut connection, rows).await?;
-    Ok(web::Json(Page::new(views, page, total)))
+    if format == ReportFormat::Json {
+        let (rows, total) = realisations::list(&mut connection, &filter, page).await?;
+        let views = workflow::views(&mut connection, rows).await?;
+        return Ok(json_response(&Page::new(views, page, total)));
+    }
+    let items = realisations::list_coded(&mut connection, &filter, export::realisations::MAX_ROWS as i64 + 1).await?;
+    drop(connection);
+    if items.len() > export::realisations::MAX_ROWS {
+        return Err(too_many_to_export());
+    }
+    let file_name = export::realisations::file_name(&roadmap.code, &named, format);
+    let body = match format {
+        ReportFormat::Xlsx => render(move || export::xlsx::realisations_workbook(&items)).await?,
+        _ => render(move || export::csv::realisations_csv(&items)).await?,
+    };
+    Ok(attachment(format, &file_name, body))
+}
+
+/// Refuses an export of more realisations than one file holds.
+fn too_many_to_export() -> ApiError {
+    let limit = export::realisations::MAX_ROWS;
+    ApiError::InvalidParameters(vec![FieldError::new(
+        "format",
+        format!(
+            "lebih dari {limit} realisasi cocok dengan filter; persempit dengan period, indicator, organisation atau state"
+        ),
+        format!(
+            "more than {limit} realisations match the filters; narrow them with period, indicator, organisation or state"
+        ),
+    )])
 }
 
 /// Creates a realisation for the caller's organisation, submitted at once or as a draft. Send

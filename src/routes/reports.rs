@@ -1,6 +1,5 @@
 //! Monitoring reports (monev): achievement with roll-ups, and reporting compliance.
 
-use actix_web::http::header::{ACCEPT, ContentDisposition, VARY};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -12,10 +11,10 @@ use crate::db::roadmaps::RoadmapNodes;
 use crate::domain::key::Key;
 use crate::domain::report::ReportStatus;
 use crate::error::{ApiError, FieldError, Problem};
-use crate::export::format::OFFERED_MEDIA_TYPES;
 use crate::export::{self, Outline, ReportFormat};
 use crate::http::extractors::ApiQuery;
 use crate::routes::AppState;
+use crate::routes::download::{FORMAT_NAMES, attachment, json_response, negotiate, render};
 use crate::routes::params::Checks;
 use crate::routes::roadmaps::find_roadmap;
 use crate::services::achievement::Basis;
@@ -23,8 +22,6 @@ use crate::services::reports::{self, AchievementReport, AchievementRequest, Comp
 use crate::views::RoadmapView;
 
 const STATUS_NAMES: [&str; 5] = ["on_track", "at_risk", "off_track", "no_target", "no_data"];
-
-const FORMAT_NAMES: [&str; 3] = ["json", "csv", "xlsx"];
 
 /// Parameters of the achievement report.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -279,47 +276,6 @@ pub async fn compliance_report(
         ReportFormat::Xlsx => render(move || export::xlsx::compliance_workbook(&report)).await?,
     };
     Ok(attachment(format, &file_name, body))
-}
-
-/// Picks the report's format: the `format` parameter when given, else the `Accept` header.
-/// Several `Accept` headers count as one list.
-fn negotiate(request: &HttpRequest, parameter: Option<ReportFormat>) -> Result<ReportFormat, ApiError> {
-    if let Some(format) = parameter {
-        return Ok(format);
-    }
-    let not_acceptable = || ApiError::NotAcceptable { offered: OFFERED_MEDIA_TYPES };
-    let values = request
-        .headers()
-        .get_all(ACCEPT)
-        .map(|value| value.to_str())
-        .collect::<Result<Vec<&str>, _>>()
-        .map_err(|_| not_acceptable())?;
-    let accept = if values.is_empty() { None } else { Some(values.join(", ")) };
-    ReportFormat::from_accept(accept.as_deref()).ok_or_else(not_acceptable)
-}
-
-fn json_response(report: &impl serde::Serialize) -> HttpResponse {
-    HttpResponse::Ok().insert_header((VARY, "Accept")).json(report)
-}
-
-/// Runs a CSV or XLSX rendering on the blocking thread pool, because it is CPU work that would
-/// stall the async workers.
-async fn render<E>(work: impl FnOnce() -> Result<Vec<u8>, E> + Send + 'static) -> Result<Vec<u8>, ApiError>
-where
-    E: std::error::Error + Send + Sync + 'static,
-{
-    let rendered = web::block(work)
-        .await
-        .map_err(|error| ApiError::Internal(anyhow::anyhow!("report rendering did not finish: {error}")))?;
-    rendered.map_err(|error| ApiError::Internal(anyhow::Error::new(error).context("rendering the report failed")))
-}
-
-fn attachment(format: ReportFormat, file_name: &str, body: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(format.content_type())
-        .insert_header(ContentDisposition::attachment(file_name))
-        .insert_header((VARY, "Accept"))
-        .body(body)
 }
 
 /// Allows provisional figures only to callers not tied to an organisation: admins, viewers and

@@ -65,6 +65,18 @@ pub struct Revision<'a> {
     pub reference: &'a str,
 }
 
+/// A revision checked against its indicator, ready to store.
+#[derive(Clone, Debug)]
+pub struct CheckedRevision {
+    pub year: i32,
+    pub quarter: Option<i16>,
+    /// The value as sent, trimmed.
+    pub printed: String,
+    pub value: FigureValue,
+    pub reason: String,
+    pub reference: String,
+}
+
 /// Sets or revises the target of a year or of one of its quarters. `check_version` receives the current version, or
 /// `None` when the year has no target yet.
 pub async fn revise(
@@ -78,7 +90,19 @@ pub async fn revise(
 ) -> Result<TargetView, ApiError> {
     require_coordinator_or_admin(connection, caller, subject).await?;
     refuse_if_retired(subject)?;
+    let checked = check(subject, years, &revision).map_err(ApiError::InvalidBody)?;
+    let (view, _) = store(connection, caller, subject, checked, check_version, now).await?;
+    Ok(view)
+}
 
+/// Checks a revision against the indicator's kind and the road map's years, naming every wrong
+/// field (`year`, `value`, `reason`, `reference`). It needs no database, so a bulk import checks
+/// every row with it before storing any.
+pub fn check(
+    subject: &IndicatorSubject,
+    years: std::ops::RangeInclusive<i32>,
+    revision: &Revision<'_>,
+) -> Result<CheckedRevision, Vec<FieldError>> {
     let kind: ValueKind = subject.row.value_kind.parse().unwrap_or(ValueKind::Text);
     let mut errors = check_revision(revision.reason, revision.reference);
     if !years.contains(&revision.year) {
@@ -90,13 +114,30 @@ pub async fn revise(
     }
     let value = parse_figure(revision.value, kind)
         .map_err(|error| errors.push(FieldError::new("value", error.message(Lang::Id), error.message(Lang::En))));
-    let Ok(value) = value else {
-        return Err(ApiError::InvalidBody(errors));
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::InvalidBody(errors));
+    match value {
+        Ok(value) if errors.is_empty() => Ok(CheckedRevision {
+            year: revision.year,
+            quarter: revision.quarter,
+            printed: revision.value.trim().to_string(),
+            value,
+            reason: revision.reason.trim().to_string(),
+            reference: revision.reference.trim().to_string(),
+        }),
+        _ => Err(errors),
     }
+}
 
+/// Stores a checked revision in the caller's transaction: the target itself, the revision row
+/// with the value it replaced, and the audit record. Returns the target now in force and the
+/// revision's id.
+pub async fn store(
+    connection: &mut AsyncPgConnection,
+    caller: &Caller,
+    subject: &IndicatorSubject,
+    revision: CheckedRevision,
+    check_version: impl FnOnce(Option<i32>) -> Result<(), ApiError>,
+    now: DateTime<Utc>,
+) -> Result<(TargetView, i64), ApiError> {
     let existing = targets::find_target_for_update(connection, subject.row.id, revision.year, revision.quarter).await?;
     check_version(existing.as_ref().map(|(_, version, _)| *version))?;
     let previous = match &existing {
@@ -104,8 +145,8 @@ pub async fn revise(
         None => None,
     };
 
-    let printed = revision.value.trim();
-    let columns = FigureColumns::from_value(&value);
+    let printed = revision.printed.as_str();
+    let columns = FigureColumns::from_value(&revision.value);
     let version = targets::write_target(
         connection,
         subject.row.id,
@@ -125,10 +166,10 @@ pub async fn revise(
             year: revision.year,
             quarter: revision.quarter,
             printed,
-            value: to_json(&value),
+            value: to_json(&revision.value),
             previous: previous.clone(),
-            reason: revision.reason.trim(),
-            reference: revision.reference.trim(),
+            reason: &revision.reason,
+            reference: &revision.reference,
             revised_by_user_id: user_id,
             effective_from: now,
         },
@@ -145,14 +186,15 @@ pub async fn revise(
     });
     let subject_key = format!("indicator:{}", subject.row.code);
     audit::record(connection, caller, "target.revise", &subject_key, details).await?;
-    Ok(TargetView {
+    let view = TargetView {
         year: revision.year,
         quarter: revision.quarter,
         printed: printed.to_string(),
-        value: to_json(&value),
+        value: to_json(&revision.value),
         revised: true,
         version,
-    })
+    };
+    Ok((view, row.id))
 }
 
 /// Returns the targets of an indicator as in force at `at`, by year, each year's own target

@@ -459,6 +459,26 @@ impl TestApp {
             .expect("request failed")
     }
 
+    /// POSTs a file with its media type to a path, as a bulk import receives it.
+    pub async fn post_file(
+        &self,
+        token: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        language: &str,
+    ) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.address))
+            .bearer_auth(token)
+            .header("Content-Type", content_type)
+            .header("Accept-Language", language)
+            .body(body)
+            .send()
+            .await
+            .expect("request failed")
+    }
+
     /// GETs a path with the given token, expects 200 and returns the JSON body.
     pub async fn get_json_as(&self, token: &str, path: &str) -> serde_json::Value {
         self.expect(200, reqwest::Method::GET, path, Some(token), None, None).await
@@ -472,6 +492,16 @@ impl TestApp {
         assert_eq!(status, 200, "GET {path} returned {status}: {body}");
         serde_json::from_str(&body).unwrap()
     }
+}
+
+/// Lists the `(line, field)` pairs of a problem's errors, as a bulk import places them.
+pub fn problems(body: &serde_json::Value) -> Vec<(u64, String)> {
+    body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| (error["line"].as_u64().unwrap(), error["field"].as_str().unwrap().to_string()))
+        .collect()
 }
 
 /// Starts the real server on a free port against the given database and returns its address

@@ -7,6 +7,7 @@
 
 mod achievement;
 mod compliance;
+mod realisations;
 
 use std::collections::HashSet;
 
@@ -16,6 +17,7 @@ use super::cells::{Cell, to_f64};
 
 pub use achievement::achievement_workbook;
 pub use compliance::compliance_workbook;
+pub use realisations::realisations_workbook;
 
 /// Excel's limit on a sheet name, in UTF-16 code units.
 const MAX_SHEET_NAME: usize = 31;
@@ -31,6 +33,8 @@ struct Styles {
     text: Format,
     figure: Format,
     count: Format,
+    /// A reported figure, shown with as many decimals as it has.
+    plain: Format,
     date: Format,
 }
 
@@ -50,6 +54,7 @@ impl Styles {
             text: cell.clone().set_text_wrap(),
             figure: cell.clone().set_num_format("#,##0.00"),
             count: cell.clone().set_num_format("#,##0"),
+            plain: cell.clone().set_num_format("General"),
             date: cell.set_num_format("yyyy-mm-dd"),
         }
     }
@@ -102,6 +107,12 @@ fn write_cell(sheet: &mut Worksheet, styles: &Styles, row: u32, column: u16, cel
         Cell::Count(count) => {
             sheet.write_number_with_format(row, column, *count as f64, &styles.count)?;
         }
+        Cell::Figure(value) if fits_double(value) => {
+            sheet.write_number_with_format(row, column, to_f64(value), &styles.plain)?;
+        }
+        Cell::Figure(value) => {
+            sheet.write_string_with_format(row, column, value.to_indonesian(), &styles.text)?;
+        }
         Cell::Text(text) => {
             sheet.write_string_with_format(row, column, text, &styles.text)?;
         }
@@ -117,6 +128,12 @@ fn write_record(sheet: &mut Worksheet, styles: &Styles, row: u32, cells: &[Cell]
         write_cell(sheet, styles, row, column_number(index), cell)?;
     }
     Ok(())
+}
+
+/// Tells whether a double holds a figure exactly enough to read back the same decimal: up to
+/// 15 significant digits, as a workbook's reader keeps them.
+fn fits_double(value: &crate::domain::decimal::Decimal) -> bool {
+    value.as_big_decimal().digits() <= 15
 }
 
 /// Converts a column index; the tables have a few dozen columns at most.

@@ -13,10 +13,12 @@ use crate::auth::caller::Caller;
 use crate::db::indicators::IndicatorSubject;
 use crate::db::periods::{self, PeriodRow};
 use crate::db::realisations;
-use crate::domain::bulk::{BulkFile, BulkRow, Column, Header};
+use crate::domain::bulk::Header;
+use crate::domain::bulk::realisations::{BulkRow, RealisationColumn, RealisationFile};
 use crate::domain::lang::Lang;
 use crate::domain::realisation::read_value;
 use crate::error::{ApiError, FieldError};
+use crate::services::bulk::{reason, refuse_rows};
 use crate::services::realisations::{self as workflow, NewRealisationRequest, Report};
 
 /// The result of a bulk import.
@@ -46,11 +48,11 @@ pub async fn import(
     connection: &mut AsyncPgConnection,
     caller: &Caller,
     roadmap_id: i64,
-    file: BulkFile,
+    file: RealisationFile,
     dry_run: bool,
     now: DateTime<Utc>,
 ) -> Result<BulkSummary, ApiError> {
-    let BulkFile { header, rows, mut errors } = file;
+    let RealisationFile { header, rows, mut errors } = file;
     let mut checked = Vec::with_capacity(rows.len());
     let mut first_line_of: HashMap<(i64, i64), u64> = HashMap::new();
     // NOTE: each row costs a few queries to check and more to store, so a file of 5000 rows
@@ -61,10 +63,7 @@ pub async fn import(
             Err(row_errors) => errors.extend(row_errors),
         }
     }
-    if !errors.is_empty() {
-        errors.sort_by_key(|error| error.line);
-        return Err(ApiError::InvalidBody(errors));
-    }
+    refuse_rows(errors)?;
 
     let rows_read = checked.len();
     if dry_run {
@@ -90,16 +89,13 @@ async fn check_row(
     connection: &mut AsyncPgConnection,
     caller: &Caller,
     roadmap_id: i64,
-    header: &Header,
+    header: &Header<RealisationColumn>,
     row: &BulkRow,
     now: DateTime<Utc>,
     first_line_of: &mut HashMap<(i64, i64), u64>,
 ) -> Result<Result<CheckedRow, Vec<FieldError>>, ApiError> {
     let line = row.line;
-    let in_column = |error: FieldError| {
-        let column = header.name_of_field(&error.field);
-        error.at_line(line, column)
-    };
+    let in_column = |error: FieldError| header.place(error, line);
     let request = NewRealisationRequest {
         roadmap_id,
         indicator: &row.indicator,
@@ -113,53 +109,45 @@ async fn check_row(
         Err(ApiError::InvalidBody(errors)) => return Ok(Err(errors.into_iter().map(in_column).collect())),
         Err(other) => return Err(other),
     };
-    let indicator_column = header.name(Column::Indicator);
-    let period_column = header.name(Column::Period);
+    let in_indicator = |error: FieldError| header.place_in(error, line, RealisationColumn::Indicator);
     let organisation_id = match workflow::require_reporter(caller, &subject) {
         Ok(organisation_id) => organisation_id,
-        Err(error) => return Ok(Err(vec![reason(error, line, &indicator_column)?])),
+        Err(error) => return Ok(Err(vec![in_indicator(reason(error)?)])),
     };
 
     let mut errors = Vec::new();
     if let Err(error) = crate::services::targets::refuse_if_retired(&subject) {
-        errors.push(reason(error, line, &indicator_column)?);
+        errors.push(in_indicator(reason(error)?));
     }
     let exception = periods::exception_until(connection, period.id, organisation_id).await?;
     if let Err(refusal) = period.rules().first_submission(crate::clock::jakarta_date(now), exception) {
-        errors.push(
-            FieldError::new("", refusal.message(period.code(), Lang::Id), refusal.message(period.code(), Lang::En))
-                .at_line(line, period_column.clone()),
-        );
+        let error =
+            FieldError::new("", refusal.message(period.code(), Lang::Id), refusal.message(period.code(), Lang::En));
+        errors.push(header.place_in(error, line, RealisationColumn::Period));
     }
     let code = &subject.row.code;
     match first_line_of.entry((subject.row.id, period.id)) {
-        Entry::Occupied(first) => errors.push(
-            FieldError::new(
-                "",
-                format!("indikator {code} periode {} sudah ada di baris {}", period.code(), first.get()),
-                format!("indicator {code} period {} is already on line {}", period.code(), first.get()),
-            )
-            .at_line(line, indicator_column.clone()),
-        ),
+        Entry::Occupied(first) => errors.push(in_indicator(FieldError::new(
+            "",
+            format!("indikator {code} periode {} sudah ada di baris {}", period.code(), first.get()),
+            format!("indicator {code} period {} is already on line {}", period.code(), first.get()),
+        ))),
         Entry::Vacant(slot) => {
             slot.insert(line);
         }
     }
     if let Some(existing) = realisations::find_existing(connection, subject.row.id, period.id, organisation_id).await? {
-        errors.push(
-            FieldError::new(
-                "",
-                format!(
-                    "organisasi Anda sudah punya realisasi indikator {code} untuk periode {} (id {existing}); ubah yang itu dengan PATCH /api/v1/realisations/{existing}",
-                    period.code()
-                ),
-                format!(
-                    "your organisation already has a realisation of indicator {code} for period {} (id {existing}); change it with PATCH /api/v1/realisations/{existing}",
-                    period.code()
-                ),
-            )
-            .at_line(line, indicator_column.clone()),
-        );
+        errors.push(in_indicator(FieldError::new(
+            "",
+            format!(
+                "organisasi Anda sudah punya realisasi indikator {code} untuk periode {} (id {existing}); ubah yang itu dengan PATCH /api/v1/realisations/{existing}",
+                period.code()
+            ),
+            format!(
+                "your organisation already has a realisation of indicator {code} for period {} (id {existing}); change it with PATCH /api/v1/realisations/{existing}",
+                period.code()
+            ),
+        )));
     }
     let value = match read_value(&request.value, workflow::value_rules(&subject)) {
         Ok(value) => Some(value),
@@ -176,21 +164,4 @@ async fn check_row(
         }
         _ => Ok(Err(errors)),
     }
-}
-
-/// Turns a refusal of the single-submission rules into a problem of one row. Errors that are
-/// not about the row, such as a failed query, are returned as they are.
-fn reason(error: ApiError, line: u64, column: &str) -> Result<FieldError, ApiError> {
-    let problem = match error {
-        ApiError::Denied { indonesian, english } | ApiError::Refused { indonesian, english, .. } => {
-            FieldError::new("", indonesian, english)
-        }
-        ApiError::Forbidden => FieldError::new(
-            "",
-            "peran atau cakupan Anda tidak mengizinkan pelaporan indikator ini",
-            "your role or scope does not allow reporting this indicator",
-        ),
-        other => return Err(other),
-    };
-    Ok(problem.at_line(line, column))
 }
