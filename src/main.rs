@@ -1,5 +1,5 @@
-//! The `petajalan` command: serve the API, apply migrations, import a road map file, print the
-//! OpenAPI document.
+//! The `petajalan` command: serve the API, apply migrations, import a road map file, make a
+//! synthetic road map, manage accounts, print the OpenAPI document.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,6 +19,7 @@ use petajalan::startup::Application;
 use petajalan::{api_doc, telemetry};
 
 mod accounts_cli;
+mod synth_cli;
 
 /// Database name used on a local server or private cluster when `DATABASE_URL` is not set.
 const LOCAL_DATABASE: &str = "petajalan";
@@ -52,6 +53,20 @@ enum Command {
         /// Hanya memeriksa berkas, tanpa menyentuh basis data.
         #[arg(long)]
         check: bool,
+    },
+    /// Membuat peta jalan sintetis N kali ukuran sebuah berkas peta jalan, dengan periode dan
+    /// realisasi setiap triwulan, untuk uji beban. Kode yang sudah dipakai ditolak.
+    Synth {
+        /// Berapa kali ukuran peta jalan sumber, 1 sampai 1000.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        scale: u32,
+        /// Kode peta jalan baru; bawaannya kode sumber ditambah -x<skala>, misalnya
+        /// semarang-2023-2024-x10.
+        #[arg(long)]
+        code: Option<String>,
+        /// Berkas peta jalan sumber.
+        #[arg(long = "from", value_name = "FILE", default_value = "data/semarang-2023-2024.toml")]
+        from: PathBuf,
     },
     /// Mengelola pengguna: membuat, menonaktifkan, mengganti kata sandi.
     User {
@@ -183,6 +198,13 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> 
             println!("{}: {}", lang.pick("Migrasi diterapkan", "Migrations applied"), applied.len());
             database.close().await;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Synth { scale, code, from } => {
+            let database = Database::open(settings).await?;
+            migrate::run_pending(&database.url, lang).await?;
+            let result = synth_cli::synth(&from, scale, code, &database.url, lang).await;
+            database.close().await;
+            result
         }
         Command::User { action } => {
             let database = Database::open(settings).await?;

@@ -217,3 +217,22 @@ fn guide_example_passes_the_check() {
         .collect();
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+#[tokio::test]
+async fn import_splits_large_batches() {
+    let app = TestApp::spawn().await;
+    let semarang = petajalan::domain::roadmap_file::parse_roadmap_file(&semarang_source()).unwrap();
+    // 40 copies have 4920 baselines and targets of 14 columns each: 68 880 bind parameters,
+    // more than PostgreSQL takes in one statement.
+    let large = petajalan::domain::synth::replicate(&semarang, 40, "semarang-x40").unwrap();
+    let mut connection = app.database.connect().await;
+
+    let report = petajalan::db::import::import_document(&mut connection, &large).await.unwrap();
+
+    let figures = report.tables.iter().find(|(table, _)| *table == "indicator_figures").unwrap();
+    assert_eq!(figures.1.inserted, 40 * 123);
+    let indicators = app.get_json("/api/v1/roadmaps/semarang-x40/indicators?page_size=1").await;
+    assert_eq!(indicators["total"], 40 * 41);
+    let last = app.get_json("/api/v1/roadmaps/semarang-x40/indicators/IND-41-40").await;
+    assert_eq!(last["targets"].as_array().unwrap().len(), 2);
+}

@@ -13,6 +13,7 @@ use diesel::sql_types::Bool;
 use diesel::upsert::excluded;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
+use crate::db::ROWS_PER_INSERT;
 use crate::db::rows::{FigureColumns, FigureRow, PlaceColumns};
 use crate::db::schema::{
     activities, goals, indicator_figures, indicator_implementers, indicator_placements, indicators, objectives,
@@ -64,11 +65,10 @@ macro_rules! upsert_named_nodes {
                 )
             })
             .collect();
-        let flags: Vec<bool> = if rows.is_empty() {
-            Vec::new()
-        } else {
-            diesel::insert_into($table::table)
-                .values(&rows)
+        let mut flags: Vec<bool> = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let chunk_flags: Vec<bool> = diesel::insert_into($table::table)
+                .values(chunk)
                 .on_conflict(($table::roadmap_id, $table::code))
                 .do_update()
                 .set((
@@ -87,8 +87,9 @@ macro_rules! upsert_named_nodes {
                 )))
                 .returning(inserted_flag())
                 .get_results($connection)
-                .await?
-        };
+                .await?;
+            flags.extend(chunk_flags);
+        }
         let ids = $table::table
             .filter($table::roadmap_id.eq($roadmap_id))
             .select(($table::code, $table::id))
@@ -223,11 +224,10 @@ async fn upsert_organisations(
             )
         })
         .collect();
-    let flags: Vec<bool> = if rows.is_empty() {
-        Vec::new()
-    } else {
-        diesel::insert_into(organisations::table)
-            .values(&rows)
+    let mut flags: Vec<bool> = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let chunk_flags: Vec<bool> = diesel::insert_into(organisations::table)
+            .values(chunk)
             .on_conflict(organisations::code)
             .do_update()
             .set((
@@ -241,8 +241,9 @@ async fn upsert_organisations(
             ))
             .returning(inserted_flag())
             .get_results(connection)
-            .await?
-    };
+            .await?;
+        flags.extend(chunk_flags);
+    }
 
     let codes: Vec<&String> = document.organisations.iter().map(|entry| &entry.code).collect();
     let ids: Vec<(String, i64)> = organisations::table
@@ -308,11 +309,10 @@ async fn upsert_objectives(
             objectives::coordinator_id.eq(optional_lookup(parents.organisations, entry.coordinator.as_deref())?),
         ));
     }
-    let flags: Vec<bool> = if rows.is_empty() {
-        Vec::new()
-    } else {
-        diesel::insert_into(objectives::table)
-            .values(&rows)
+    let mut flags: Vec<bool> = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let chunk_flags: Vec<bool> = diesel::insert_into(objectives::table)
+            .values(chunk)
             .on_conflict((objectives::roadmap_id, objectives::code))
             .do_update()
             .set((
@@ -331,8 +331,9 @@ async fn upsert_objectives(
             ))
             .returning(inserted_flag())
             .get_results(connection)
-            .await?
-    };
+            .await?;
+        flags.extend(chunk_flags);
+    }
     let ids = objectives::table
         .filter(objectives::roadmap_id.eq(roadmap_id))
         .select((objectives::code, objectives::id))
@@ -360,11 +361,10 @@ async fn upsert_activities(
             activities::coordinator_id.eq(optional_lookup(organisation_ids, entry.coordinator.as_deref())?),
         ));
     }
-    let flags: Vec<bool> = if rows.is_empty() {
-        Vec::new()
-    } else {
-        diesel::insert_into(activities::table)
-            .values(&rows)
+    let mut flags: Vec<bool> = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let chunk_flags: Vec<bool> = diesel::insert_into(activities::table)
+            .values(chunk)
             .on_conflict((activities::roadmap_id, activities::code))
             .do_update()
             .set((
@@ -381,8 +381,9 @@ async fn upsert_activities(
             ))
             .returning(inserted_flag())
             .get_results(connection)
-            .await?
-    };
+            .await?;
+        flags.extend(chunk_flags);
+    }
     let ids = activities::table
         .filter(activities::roadmap_id.eq(roadmap_id))
         .select((activities::code, activities::id))
@@ -417,11 +418,10 @@ async fn upsert_indicators(
             indicators::position.eq(position_of(position)),
         ));
     }
-    let flags: Vec<bool> = if rows.is_empty() {
-        Vec::new()
-    } else {
-        diesel::insert_into(indicators::table)
-            .values(&rows)
+    let mut flags: Vec<bool> = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let chunk_flags: Vec<bool> = diesel::insert_into(indicators::table)
+            .values(chunk)
             .on_conflict((indicators::roadmap_id, indicators::code))
             .do_update()
             .set((
@@ -449,8 +449,9 @@ async fn upsert_indicators(
             ))
             .returning(inserted_flag())
             .get_results(connection)
-            .await?
-    };
+            .await?;
+        flags.extend(chunk_flags);
+    }
     let ids = indicators::table
         .filter(indicators::roadmap_id.eq(roadmap_id))
         .select((indicators::code, indicators::id))
@@ -522,9 +523,8 @@ async fn sync_placements(
             )
         })
         .collect();
-    if !new_rows.is_empty() {
-        counts.inserted =
-            diesel::insert_into(indicator_placements::table).values(&new_rows).execute(connection).await?;
+    for chunk in new_rows.chunks(ROWS_PER_INSERT) {
+        counts.inserted += diesel::insert_into(indicator_placements::table).values(chunk).execute(connection).await?;
     }
     Ok(counts)
 }
@@ -599,9 +599,8 @@ async fn sync_implementers(
             )
         })
         .collect();
-    if !new_rows.is_empty() {
-        counts.inserted =
-            diesel::insert_into(indicator_implementers::table).values(&new_rows).execute(connection).await?;
+    for chunk in new_rows.chunks(ROWS_PER_INSERT) {
+        counts.inserted += diesel::insert_into(indicator_implementers::table).values(chunk).execute(connection).await?;
     }
     Ok(counts)
 }
@@ -722,8 +721,8 @@ async fn sync_figures(
             )
         })
         .collect();
-    if !new_rows.is_empty() {
-        counts.inserted = diesel::insert_into(indicator_figures::table).values(&new_rows).execute(connection).await?;
+    for chunk in new_rows.chunks(ROWS_PER_INSERT) {
+        counts.inserted += diesel::insert_into(indicator_figures::table).values(chunk).execute(connection).await?;
     }
     Ok(counts)
 }

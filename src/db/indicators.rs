@@ -129,6 +129,16 @@ pub async fn load_all(
     views(connection, rows, nodes).await
 }
 
+/// Loads the ids of a road map's indicators by code.
+pub async fn ids_by_code(connection: &mut AsyncPgConnection, roadmap_id: i64) -> QueryResult<HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = indicators::table
+        .filter(indicators::roadmap_id.eq(roadmap_id))
+        .select((indicators::code, indicators::id))
+        .load(connection)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Finds one indicator of a road map by id or code.
 pub async fn find(
     connection: &mut AsyncPgConnection,

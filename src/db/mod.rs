@@ -19,3 +19,7 @@ pub mod rows;
 pub mod schema;
 pub mod structure;
 pub mod targets;
+
+/// Rows per statement of a multi-row insert. PostgreSQL takes at most 65 535 bind parameters
+/// in one statement, so larger batches are split; this size leaves room for 65 columns.
+pub const ROWS_PER_INSERT: usize = 1000;

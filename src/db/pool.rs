@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use diesel::ConnectionError;
+use diesel::connection::InstrumentationEvent;
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, deadpool};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::FutureExt;
@@ -42,6 +43,7 @@ pub fn build_pool(database_url: &str, options: PoolOptions) -> anyhow::Result<Po
 fn establish(url: &str, statement_timeout_ms: u128) -> BoxFuture<'_, Result<AsyncPgConnection, ConnectionError>> {
     async move {
         let mut connection = AsyncPgConnection::establish(url).await?;
+        connection.set_instrumentation(log_statement);
         diesel::sql_query(format!("SET statement_timeout = {statement_timeout_ms}"))
             .execute(&mut connection)
             .await
@@ -49,6 +51,19 @@ fn establish(url: &str, statement_timeout_ms: u128) -> BoxFuture<'_, Result<Asyn
         Ok(connection)
     }
     .boxed()
+}
+
+/// Logs each finished statement at debug level under the target `petajalan::sql`, without its
+/// bind values, so that an operator can see and count the statements of a request (the log
+/// line carries the request's span). Nothing is formatted unless that level is on.
+fn log_statement(event: InstrumentationEvent<'_>) {
+    if let InstrumentationEvent::FinishQuery { query, error, .. } = event
+        && tracing::enabled!(target: "petajalan::sql", tracing::Level::DEBUG)
+    {
+        let text = query.to_string();
+        let sql = text.split(" -- binds:").next().unwrap_or(&text);
+        tracing::debug!(target: "petajalan::sql", sql, failed = error.is_some(), "statement");
+    }
 }
 
 /// Runs `SELECT 1` on a pooled connection.

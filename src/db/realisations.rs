@@ -7,6 +7,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::schema::{indicators, realisation_versions, realisations, reporting_periods};
 use crate::domain::pagination::PageRequest;
+use crate::domain::realisation::{RealisationState, RealisedValue};
 
 /// A realisation in its current version.
 #[derive(Clone, Debug, Queryable, Selectable, AsChangeset, Identifiable)]
@@ -113,6 +114,39 @@ pub struct NewRealisation {
     pub submitted_by_user_id: Option<i64>,
     pub submitted_by_client_id: Option<i64>,
     pub timeliness: Option<String>,
+}
+
+impl NewRealisation {
+    /// Starts the row of a new realisation with its value as read against the indicator. The
+    /// caller adds the note, who created it and, for a submission, when and how timely.
+    pub fn new(
+        indicator_id: i64,
+        period_id: i64,
+        organisation_id: i64,
+        state: RealisationState,
+        value: RealisedValue,
+    ) -> NewRealisation {
+        NewRealisation {
+            indicator_id,
+            period_id,
+            organisation_id,
+            state: state.as_ref().to_string(),
+            printed: Some(value.printed),
+            value_number: value.number,
+            numerator: value.numerator,
+            denominator: value.denominator,
+            value_text: value.text,
+            grade: value.grade,
+            met: value.met,
+            note: None,
+            created_by_user_id: None,
+            created_by_client_id: None,
+            submitted_at: None,
+            submitted_by_user_id: None,
+            submitted_by_client_id: None,
+            timeliness: None,
+        }
+    }
 }
 
 /// Inserts a realisation; returns `None` when the organisation already has one for the
@@ -270,4 +304,58 @@ pub async fn for_indicator_year(
         .select((reporting_periods::quarter, RealisationRow::as_select()))
         .load(connection)
         .await
+}
+
+/// A realisation written whole, review and times included, as the synthetic data generator
+/// writes it: the state it reached through the API's steps, in one row.
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = realisations)]
+pub struct SeededRealisation {
+    #[diesel(embed)]
+    pub new: NewRealisation,
+    pub version: i32,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub reviewed_by_user_id: Option<i64>,
+    pub review_note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Inserts many realisations with multi-row statements and returns them in the given order.
+pub async fn insert_many(
+    connection: &mut AsyncPgConnection,
+    rows: &[SeededRealisation],
+) -> QueryResult<Vec<RealisationRow>> {
+    let mut inserted = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(crate::db::ROWS_PER_INSERT) {
+        let chunk_rows: Vec<RealisationRow> = diesel::insert_into(realisations::table)
+            .values(chunk)
+            .returning(RealisationRow::as_returning())
+            .get_results(connection)
+            .await?;
+        inserted.extend(chunk_rows);
+    }
+    Ok(inserted)
+}
+
+/// A version of a realisation's history, with the moment it was recorded.
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = realisation_versions)]
+pub struct NewVersion {
+    pub realisation_id: i64,
+    pub version: i32,
+    pub state: String,
+    pub action: String,
+    pub snapshot: serde_json::Value,
+    pub actor_user_id: Option<i64>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Appends many versions with multi-row statements.
+pub async fn insert_versions(connection: &mut AsyncPgConnection, versions: &[NewVersion]) -> QueryResult<usize> {
+    let mut count = 0;
+    for chunk in versions.chunks(crate::db::ROWS_PER_INSERT) {
+        count += diesel::insert_into(realisation_versions::table).values(chunk).execute(connection).await?;
+    }
+    Ok(count)
 }

@@ -37,14 +37,18 @@ pub async fn realisations_of_year(
         .filter(reporting_periods::roadmap_id.eq(roadmap_id))
         .filter(reporting_periods::year.eq(year))
         .filter(realisations::state.eq_any(states))
-        .order((reporting_periods::quarter, realisations::organisation_id))
         .select((reporting_periods::quarter, RealisationRow::as_select()))
         .load(connection)
         .await?;
 
+    // Each group is sorted here rather than the whole result in SQL: a large road map's rows
+    // are too wide for PostgreSQL to sort in memory, and the groups are small.
     let mut grouped: HashMap<i64, Vec<(i16, RealisationRow)>> = HashMap::new();
     for (quarter, row) in rows {
         grouped.entry(row.indicator_id).or_default().push((quarter, row));
+    }
+    for group in grouped.values_mut() {
+        group.sort_by_key(|(quarter, row)| (*quarter, row.organisation_id));
     }
     Ok(grouped)
 }

@@ -17,5 +17,6 @@ pub mod realisation;
 pub mod report;
 pub mod roadmap_file;
 pub mod structure;
+pub mod synth;
 pub mod target;
 pub mod value;

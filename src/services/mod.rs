@@ -10,4 +10,5 @@ pub mod realisations;
 pub mod references;
 pub mod reports;
 pub mod structure;
+pub mod synth;
 pub mod targets;

@@ -259,18 +259,8 @@ pub async fn create(
     let timeliness = period.rules().first_submission(today, exception).map_err(|refusal| refused(&refusal, &period))?;
 
     let (user_id, client_id) = (caller.user_id(), caller.client_id());
+    let state = if submit { RealisationState::Submitted } else { RealisationState::Draft };
     let new = NewRealisation {
-        indicator_id: subject.row.id,
-        period_id: period.id,
-        organisation_id,
-        state: if submit { RealisationState::Submitted } else { RealisationState::Draft }.as_ref().to_string(),
-        printed: Some(value.printed),
-        value_number: value.number,
-        numerator: value.numerator,
-        denominator: value.denominator,
-        value_text: value.text,
-        grade: value.grade,
-        met: value.met,
         note,
         created_by_user_id: user_id,
         created_by_client_id: client_id,
@@ -278,6 +268,7 @@ pub async fn create(
         submitted_by_user_id: if submit { user_id } else { None },
         submitted_by_client_id: if submit { client_id } else { None },
         timeliness: submit.then(|| timeliness.as_ref().to_string()),
+        ..NewRealisation::new(subject.row.id, period.id, organisation_id, state, value)
     };
     let Some(row) = realisations::insert(connection, &new).await? else {
         let existing = realisations::find_existing(connection, subject.row.id, period.id, organisation_id).await?;

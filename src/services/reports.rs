@@ -232,13 +232,31 @@ struct Membership {
     activities: BTreeSet<i64>,
 }
 
-fn membership(placements: &[PlacementView], nodes: &RoadmapNodes) -> Membership {
+/// The parents of the road map's objectives and activities by id, so that finding an
+/// indicator's groups does not scan the tree for each placement.
+struct Parents {
+    /// Goal and theme of each objective.
+    objectives: HashMap<i64, (Option<i64>, Option<i64>)>,
+    /// Objective of each activity.
+    activities: HashMap<i64, i64>,
+}
+
+impl Parents {
+    fn new(nodes: &RoadmapNodes) -> Parents {
+        Parents {
+            objectives: nodes.objectives.iter().map(|row| (row.id, (row.goal_id, row.theme_id))).collect(),
+            activities: nodes.activities.iter().map(|row| (row.id, row.objective_id)).collect(),
+        }
+    }
+}
+
+fn membership(placements: &[PlacementView], parents: &Parents) -> Membership {
     let mut member = Membership::default();
     let add_objective = |member: &mut Membership, objective_id: i64| {
         member.objectives.insert(objective_id);
-        if let Some(objective) = nodes.objectives.iter().find(|row| row.id == objective_id) {
-            member.goals.extend(objective.goal_id);
-            member.themes.extend(objective.theme_id);
+        if let Some((goal_id, theme_id)) = parents.objectives.get(&objective_id) {
+            member.goals.extend(*goal_id);
+            member.themes.extend(*theme_id);
         }
     };
     for placement in placements {
@@ -249,8 +267,8 @@ fn membership(placements: &[PlacementView], nodes: &RoadmapNodes) -> Membership 
             Level::Objective => add_objective(&mut member, placement.id),
             Level::Activity => {
                 member.activities.insert(placement.id);
-                if let Some(activity) = nodes.activities.iter().find(|row| row.id == placement.id) {
-                    add_objective(&mut member, activity.objective_id);
+                if let Some(objective_id) = parents.activities.get(&placement.id) {
+                    add_objective(&mut member, *objective_id);
                 }
             }
         }
@@ -258,36 +276,68 @@ fn membership(placements: &[PlacementView], nodes: &RoadmapNodes) -> Membership 
     member
 }
 
+/// The rows of each goal, theme, objective and activity, in report order, found in one pass
+/// over the rows.
+#[derive(Default)]
+struct Members<'a> {
+    goals: HashMap<i64, Vec<&'a IndicatorReportRow>>,
+    themes: HashMap<i64, Vec<&'a IndicatorReportRow>>,
+    objectives: HashMap<i64, Vec<&'a IndicatorReportRow>>,
+    activities: HashMap<i64, Vec<&'a IndicatorReportRow>>,
+}
+
+impl<'a> Members<'a> {
+    fn new(rows: &'a [IndicatorReportRow], nodes: &RoadmapNodes) -> Members<'a> {
+        let parents = Parents::new(nodes);
+        let mut members = Members::default();
+        for row in rows {
+            let member = membership(&row.placements, &parents);
+            for (groups, ids) in [
+                (&mut members.goals, member.goals),
+                (&mut members.themes, member.themes),
+                (&mut members.objectives, member.objectives),
+                (&mut members.activities, member.activities),
+            ] {
+                for id in ids {
+                    groups.entry(id).or_default().push(row);
+                }
+            }
+        }
+        members
+    }
+}
+
+fn members_of<'a>(groups: &mut HashMap<i64, Vec<&'a IndicatorReportRow>>, id: i64) -> Vec<&'a IndicatorReportRow> {
+    groups.remove(&id).unwrap_or_default()
+}
+
 /// Rolls up the rows per goal, theme, objective and activity, and per organisation: an
 /// indicator counts for its coordinator and for each implementer, once per organisation.
 fn roll_ups(rows: &[IndicatorReportRow], nodes: &RoadmapNodes, thresholds: &Thresholds) -> Vec<RollUpRow> {
-    let memberships: Vec<Membership> = rows.iter().map(|row| membership(&row.placements, nodes)).collect();
+    let mut members = Members::new(rows, nodes);
     let mut result = Vec::new();
-    let mut add = |level: RollUpLevel, id: i64, code: &str, name: &str, members: Vec<&IndicatorReportRow>| {
-        if members.is_empty() {
+    let mut add = |level: RollUpLevel, id: i64, code: &str, name: &str, group: Vec<&IndicatorReportRow>| {
+        if group.is_empty() {
             return;
         }
         let roll_up =
-            report::roll_up(members.iter().map(|row| (row.status, computed_percent(&row.achievement))), thresholds);
+            report::roll_up(group.iter().map(|row| (row.status, computed_percent(&row.achievement))), thresholds);
         result.push(RollUpRow { level, id, code: code.to_string(), name: name.to_string(), roll_up });
-    };
-    let members_of = |pick: fn(&Membership) -> &BTreeSet<i64>, id: i64| -> Vec<&IndicatorReportRow> {
-        rows.iter().zip(&memberships).filter(|(_, member)| pick(member).contains(&id)).map(|(row, _)| row).collect()
     };
 
     for goal in &nodes.goals {
-        add(RollUpLevel::Goal, goal.id, &goal.code, &goal.name, members_of(|member| &member.goals, goal.id));
+        add(RollUpLevel::Goal, goal.id, &goal.code, &goal.name, members_of(&mut members.goals, goal.id));
     }
     for theme in &nodes.themes {
-        add(RollUpLevel::Theme, theme.id, &theme.code, &theme.name, members_of(|member| &member.themes, theme.id));
+        add(RollUpLevel::Theme, theme.id, &theme.code, &theme.name, members_of(&mut members.themes, theme.id));
     }
     for objective in &nodes.objectives {
-        let members = members_of(|member| &member.objectives, objective.id);
-        add(RollUpLevel::Objective, objective.id, &objective.code, &objective.name, members);
+        let rows = members_of(&mut members.objectives, objective.id);
+        add(RollUpLevel::Objective, objective.id, &objective.code, &objective.name, rows);
     }
     for activity in &nodes.activities {
-        let members = members_of(|member| &member.activities, activity.id);
-        add(RollUpLevel::Activity, activity.id, &activity.code, &activity.name, members);
+        let rows = members_of(&mut members.activities, activity.id);
+        add(RollUpLevel::Activity, activity.id, &activity.code, &activity.name, rows);
     }
 
     let mut organisations: HashMap<i64, (OrganisationRef, Vec<&IndicatorReportRow>)> = HashMap::new();

@@ -11,6 +11,8 @@
 //! last. An indicator shown at several places appears on each of their sheets, as in the
 //! regulation.
 
+use std::collections::HashMap;
+
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::{
@@ -21,7 +23,7 @@ use crate::domain::report::ROLLUP_CAP_PERCENT;
 use crate::export::cells::{
     Cell, INDICATOR_COLUMNS, code, figure_cell, indicator_record, organisation_names, percent_cell, realisation_cell,
 };
-use crate::export::outline::Outline;
+use crate::export::outline::{Outline, OutlineActivity};
 use crate::services::reports::{AchievementReport, IndicatorReportRow, RollUpLevel, RollUpRow};
 
 /// Row of the roll-up table's header on the summary sheet, below the report's details.
@@ -53,13 +55,52 @@ struct Section<'a> {
     rows: Vec<(&'a str, &'a IndicatorReportRow)>,
 }
 
-fn placed_at(row: &IndicatorReportRow, level: Level, id: i64) -> bool {
-    row.placements.iter().any(|placement| placement.level == level && placement.id == id)
+/// The report's rows by the place where each is shown, in report order.
+type Placed<'a> = HashMap<(Level, i64), Vec<&'a IndicatorReportRow>>;
+
+fn placed_rows(indicators: &[IndicatorReportRow]) -> Placed<'_> {
+    let mut placed: Placed<'_> = HashMap::new();
+    for row in indicators {
+        for placement in &row.placements {
+            placed.entry((placement.level, placement.id)).or_default().push(row);
+        }
+    }
+    placed
 }
 
-/// Sorts the report's indicators into sheets by the tree, in road map order.
+/// Collects the rows of each objective: those shown at the objective or at one of its
+/// activities, each once, in report order.
+fn objective_rows<'a>(
+    indicators: &'a [IndicatorReportRow],
+    outline: &Outline,
+) -> HashMap<i64, Vec<&'a IndicatorReportRow>> {
+    let objective_of: HashMap<i64, i64> =
+        outline.activities.iter().map(|activity| (activity.node.id, activity.objective_id)).collect();
+    let mut rows: HashMap<i64, Vec<&IndicatorReportRow>> = HashMap::new();
+    for row in indicators {
+        let mut objectives: Vec<i64> = row
+            .placements
+            .iter()
+            .filter_map(|placement| match placement.level {
+                Level::Objective => Some(placement.id),
+                Level::Activity => objective_of.get(&placement.id).copied(),
+                Level::Goal => None,
+            })
+            .collect();
+        objectives.sort_unstable();
+        objectives.dedup();
+        for objective_id in objectives {
+            rows.entry(objective_id).or_default().push(row);
+        }
+    }
+    rows
+}
+
+/// Sorts the report's indicators into sheets by the tree, in road map order. The rows are
+/// indexed by place first, so that a large road map costs one pass over its rows.
 fn sections<'a>(report: &'a AchievementReport, outline: &'a Outline) -> Vec<Section<'a>> {
-    let indicators = &report.indicators;
+    let placed = placed_rows(&report.indicators);
+    let at = |level: Level, id: i64| placed.get(&(level, id)).map_or(&[][..], Vec::as_slice);
     let general_objectives: Vec<_> =
         outline.objectives.iter().filter(|objective| objective.theme_id.is_none()).collect();
 
@@ -70,15 +111,18 @@ fn sections<'a>(report: &'a AchievementReport, outline: &'a Outline) -> Vec<Sect
         rows: Vec::new(),
     };
     for goal in &outline.goals {
-        let rows = indicators.iter().filter(|row| placed_at(row, Level::Goal, goal.id));
-        goals_and_objectives.rows.extend(rows.map(|row| (goal.name.as_str(), row)));
+        goals_and_objectives.rows.extend(at(Level::Goal, goal.id).iter().map(|row| (goal.name.as_str(), *row)));
     }
     for objective in &general_objectives {
-        let rows = indicators.iter().filter(|row| placed_at(row, Level::Objective, objective.node.id));
-        goals_and_objectives.rows.extend(rows.map(|row| (objective.node.name.as_str(), row)));
+        let rows = at(Level::Objective, objective.node.id);
+        goals_and_objectives.rows.extend(rows.iter().map(|row| (objective.node.name.as_str(), *row)));
     }
     let mut sections = vec![goals_and_objectives];
 
+    let mut activities_of: HashMap<i64, Vec<&OutlineActivity>> = HashMap::new();
+    for activity in &outline.activities {
+        activities_of.entry(activity.objective_id).or_default().push(activity);
+    }
     for objective in &general_objectives {
         let mut section = Section {
             sheet: format!("Sasaran {}", objective.node.code),
@@ -86,13 +130,14 @@ fn sections<'a>(report: &'a AchievementReport, outline: &'a Outline) -> Vec<Sect
             group_header: "Kegiatan Utama",
             rows: Vec::new(),
         };
-        for activity in outline.activities.iter().filter(|activity| activity.objective_id == objective.node.id) {
-            let rows = indicators.iter().filter(|row| placed_at(row, Level::Activity, activity.node.id));
-            section.rows.extend(rows.map(|row| (activity.node.name.as_str(), row)));
+        for activity in activities_of.get(&objective.node.id).into_iter().flatten() {
+            let rows = at(Level::Activity, activity.node.id);
+            section.rows.extend(rows.iter().map(|row| (activity.node.name.as_str(), *row)));
         }
         sections.push(section);
     }
 
+    let thematic = objective_rows(&report.indicators, outline);
     for theme in &outline.themes {
         let mut section = Section {
             sheet: format!("Tema {}", theme.code),
@@ -101,17 +146,8 @@ fn sections<'a>(report: &'a AchievementReport, outline: &'a Outline) -> Vec<Sect
             rows: Vec::new(),
         };
         for objective in outline.objectives.iter().filter(|objective| objective.theme_id == Some(theme.id)) {
-            // An indicator of the objective or of one of its activities, listed once.
-            let rows = indicators.iter().filter(|row| {
-                placed_at(row, Level::Objective, objective.node.id)
-                    || row.placements.iter().any(|placement| {
-                        placement.level == Level::Activity
-                            && outline
-                                .activity(placement.id)
-                                .is_some_and(|activity| activity.objective_id == objective.node.id)
-                    })
-            });
-            section.rows.extend(rows.map(|row| (objective.node.name.as_str(), row)));
+            let rows = thematic.get(&objective.node.id).into_iter().flatten();
+            section.rows.extend(rows.map(|row| (objective.node.name.as_str(), *row)));
         }
         sections.push(section);
     }
