@@ -253,3 +253,70 @@ async fn filters_limits_and_callers() {
         .expect(404, reqwest::Method::GET, "/api/v1/roadmaps/tidak-ada/changes", Some(&feed.admin), None, None)
         .await;
 }
+
+#[tokio::test]
+async fn order_is_numeric_across_digit_counts() {
+    let feed = setup().await;
+    let mut connection = feed.app.database.connect().await;
+
+    // Transaction ids grow past each power of ten; entries written by transactions 99 and 100
+    // must come in that order, not as text would sort them.
+    for transaction in ["100", "99"] {
+        diesel::sql_query(
+            "INSERT INTO changes (txid, roadmap_id, kind, item_id, action, details)
+             SELECT $1::xid8, roadmaps.id, 'target', indicators.id, 'update',
+                    jsonb_build_object('indicator', indicators.code, 'year', 2023, 'quarter', NULL, 'printed', '1')
+             FROM roadmaps JOIN indicators ON indicators.roadmap_id = roadmaps.id
+             WHERE indicators.code = 'IND-05'",
+        )
+        .bind::<diesel::sql_types::Text, _>(transaction)
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    }
+
+    let mut reader = Reader::default();
+    reader.receive_all(&feed, 1, &mut connection).await;
+
+    let transactions: Vec<u64> = reader
+        .received
+        .iter()
+        .map(|item| item["cursor"].as_str().unwrap().split_once('-').unwrap().0.parse().unwrap())
+        .collect();
+    assert_eq!(transactions[..2], [99, 100]);
+    assert!(transactions.windows(2).all(|pair| pair[0] <= pair[1]), "{transactions:?}");
+    assert_each_once(&reader, &mut connection).await;
+}
+
+#[tokio::test]
+async fn drafts_enter_feed_when_submitted() {
+    let feed = setup().await;
+    let body = json!({ "indicator": "IND-05", "period": "2023-Q1", "value": "70", "submit": false });
+    let draft = feed.app.report(&feed.bappeda, body).await;
+    let id = draft["id"].as_i64().unwrap();
+    let path = format!("/api/v1/roadmaps/{SEMARANG}/changes?kind=realisation");
+
+    // A later change in another realisation shows that the feed has moved past the draft.
+    submit(&feed, "IND-03", "1.000.000").await;
+    let page = wait_for_changes(&feed, &path).await;
+    let ids: Vec<i64> = page["items"].as_array().unwrap().iter().map(|item| item["id"].as_i64().unwrap()).collect();
+    assert!(!ids.contains(&id), "a draft is in the feed: {page}");
+
+    let cursor = page["next_cursor"].as_str().unwrap().to_string();
+    let tag = format!("\"{}\"", draft["version"]);
+    feed.app
+        .expect(
+            200,
+            reqwest::Method::POST,
+            &format!("/api/v1/realisations/{id}/submit"),
+            Some(&feed.bappeda),
+            Some(&json!({})),
+            Some(&tag),
+        )
+        .await;
+    let page = wait_for_changes(&feed, &format!("{path}&after={cursor}")).await;
+    let item = &page["items"][0];
+    assert_eq!(item["id"], id);
+    assert_eq!(item["action"], "submit");
+    assert_eq!(item["data"]["state"], "submitted");
+}

@@ -37,7 +37,8 @@ CREATE FUNCTION change_action(operation TEXT) RETURNS TEXT LANGUAGE sql IMMUTABL
     SELECT CASE operation WHEN 'INSERT' THEN 'create' WHEN 'UPDATE' THEN 'update' ELSE 'delete' END;
 $$;
 
--- Every version row of a realisation is one change.
+-- Every version row of a realisation is one change, except a draft's: a draft is visible to its
+-- own organisation only, so it enters the feed when it is submitted.
 CREATE FUNCTION record_realisation_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO changes (roadmap_id, kind, item_id, action, version, details)
@@ -50,7 +51,7 @@ $$;
 
 CREATE TRIGGER realisation_versions_feed
     AFTER INSERT ON realisation_versions
-    FOR EACH ROW EXECUTE FUNCTION record_realisation_change();
+    FOR EACH ROW WHEN (NEW.state <> 'draft') EXECUTE FUNCTION record_realisation_change();
 
 -- A target figure set, changed or removed, through the API or a data-file import.
 CREATE FUNCTION record_target_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -122,6 +123,7 @@ SELECT versions.recorded_at, indicators.roadmap_id, 'realisation', versions.real
 FROM realisation_versions AS versions
 JOIN realisations ON realisations.id = versions.realisation_id
 JOIN indicators ON indicators.id = realisations.indicator_id
+WHERE versions.state <> 'draft'
 ORDER BY versions.id;
 
 INSERT INTO changes (changed_at, roadmap_id, kind, item_id, action, version, details)

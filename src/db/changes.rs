@@ -15,8 +15,9 @@ use crate::domain::change_feed::Cursor;
 pub struct ChangeRow {
     #[diesel(sql_type = BigInt)]
     pub id: i64,
+    /// The writing transaction's id, as text.
     #[diesel(sql_type = Text)]
-    pub txid: String,
+    pub transaction: String,
     #[diesel(sql_type = Timestamptz)]
     pub changed_at: DateTime<Utc>,
     #[diesel(sql_type = Text)]
@@ -65,14 +66,16 @@ pub async fn page(
     horizon: u64,
 ) -> QueryResult<Vec<ChangeRow>> {
     diesel::sql_query(
-        "SELECT id, txid::text AS txid, changed_at, kind, item_id, action, version, details
+        // The transaction id is selected as text under another name, because ORDER BY would
+        // take an output column named `txid` before the table's column and sort it as text.
+        "SELECT id, txid::text AS transaction, changed_at, kind, item_id, action, version, details
          FROM changes
          WHERE roadmap_id = $1
-           AND (txid, id) > ($2::xid8, $3)
-           AND txid < $4::xid8
+           AND (changes.txid, changes.id) > ($2::xid8, $3)
+           AND changes.txid < $4::xid8
            AND (cardinality($5::text[]) = 0 OR kind = ANY($5))
            AND ($6::timestamptz IS NULL OR changed_at >= $6)
-         ORDER BY txid, id
+         ORDER BY changes.txid, changes.id
          LIMIT $7",
     )
     .bind::<BigInt, _>(query.roadmap_id)

@@ -23,7 +23,8 @@ pub const MAX_LIMIT: u32 = 1000;
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum ChangeKind {
-    /// A new version of a realisation: created, edited, submitted, verified or returned.
+    /// A new version of a realisation: created, edited, submitted, verified or returned. A
+    /// draft's versions are left out, because only its own organisation may see a draft.
     Realisation,
     /// A target figure of an indicator, set or revised through the API or by an import.
     Target,

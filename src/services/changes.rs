@@ -19,7 +19,7 @@ pub struct ChangeView {
     pub kind: ChangeKind,
     /// The realisation, plan or milestone id; for a target, the indicator id.
     pub id: i64,
-    /// For a realisation the step of its workflow (`create`, `update`, `submit`, `verify`,
+    /// For a realisation the step of its workflow (`create`, `edit`, `submit`, `verify`,
     /// `return`); for the others `create`, `update` or `delete`.
     #[schema(example = "verify")]
     pub action: String,
@@ -94,7 +94,7 @@ fn view(row: ChangeRow, roadmap_code: &str) -> Result<ChangeView, ApiError> {
         .parse()
         .map_err(|_| ApiError::Internal(anyhow::anyhow!("change {} has an unknown kind {:?}", row.id, row.kind)))?;
     let transaction = row
-        .txid
+        .transaction
         .parse()
         .map_err(|_| ApiError::Internal(anyhow::anyhow!("change {} has a malformed transaction id", row.id)))?;
     let href = match kind {
