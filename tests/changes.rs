@@ -49,13 +49,13 @@ impl Reader {
         (items.len(), page["has_more"].as_bool().unwrap())
     }
 
-    /// Reads pages until the feed says it has no more.
+    /// Reads pages until `has_more` is false.
     async fn catch_up(&mut self, feed: &Feed, limit: u32) {
         while self.read_page(feed, limit).await.1 {}
     }
 
-    /// Polls, as a client does, until a page holds changes. Any transaction on the PostgreSQL
-    /// server, in another database too, may hold the feed back for a moment.
+    /// Polls, as a client does, until a page contains changes. Any transaction on the
+    /// PostgreSQL server, in another database too, may hold the feed back for a moment.
     async fn poll(&mut self, feed: &Feed, limit: u32) -> (usize, bool) {
         for _ in 0..100 {
             let (count, has_more) = self.read_page(feed, limit).await;
@@ -91,7 +91,7 @@ struct EntryId {
     id: i64,
 }
 
-/// Every entry of the feed table, read straight from the database.
+/// Reads the id of every entry straight from the feed table.
 async fn all_entries(connection: &mut AsyncPgConnection) -> HashSet<i64> {
     let rows: Vec<EntryId> = diesel::sql_query("SELECT id FROM changes").load(connection).await.unwrap();
     rows.into_iter().map(|row| row.id).collect()
@@ -184,7 +184,7 @@ async fn each_change_once_across_pages_with_late_commits() {
     assert_eq!(realisation["data"]["indicator"]["code"], "IND-05");
 }
 
-/// Polls a feed query until its page holds changes. A transaction anywhere on the PostgreSQL
+/// Polls a feed query until its page contains changes. A transaction anywhere on the PostgreSQL
 /// server, another test's included, may hold the feed back for a moment.
 async fn wait_for_changes(feed: &Feed, path: &str) -> Value {
     for _ in 0..100 {
@@ -259,8 +259,8 @@ async fn order_is_numeric_across_digit_counts() {
     let feed = setup().await;
     let mut connection = feed.app.database.connect().await;
 
-    // Transaction ids grow past each power of ten; entries written by transactions 99 and 100
-    // must come in that order, not as text would sort them.
+    // Transaction ids grow past each power of ten. Entries written by transactions 99 and 100
+    // must come in that order, not in the order text would sort them.
     for transaction in ["100", "99"] {
         diesel::sql_query(
             "INSERT INTO changes (txid, roadmap_id, kind, item_id, action, details)

@@ -1,7 +1,7 @@
-//! Reading the change feed that the database's triggers write.
+//! Queries of the change feed that the database's triggers write.
 //!
-//! The `changes` table is left out of the diesel schema because diesel has no type for its
-//! `xid8` column; these queries cast it to text and back.
+//! The `changes` table is left out of the diesel schema, because diesel has no type for its
+//! `xid8` column. These queries cast it to text and back.
 
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{Array, BigInt, Int4, Jsonb, Nullable, Text, Timestamptz};
@@ -38,7 +38,7 @@ struct Horizon {
     xmin: String,
 }
 
-/// Which entries to read.
+/// The selection of entries to read: road map, start, kinds, time and page size.
 pub struct ChangeQuery<'a> {
     pub roadmap_id: i64,
     pub after: Cursor,

@@ -3,7 +3,8 @@
 //! A position in the feed is the id of the transaction that wrote an entry and the entry's own
 //! id. Entries are listed in that order, and only those of transactions older than every
 //! transaction still running. Those have all ended, so no entry can appear later before a
-//! position already handed out: paging with the cursor sees each entry exactly once.
+//! position already handed out. A client that pages with the cursor reads each entry exactly
+//! once.
 
 use std::fmt;
 use std::str::FromStr;
@@ -15,7 +16,7 @@ use utoipa::ToSchema;
 /// Entries per page when the request does not set `limit`.
 pub const DEFAULT_LIMIT: u32 = 100;
 
-/// The most entries one page may hold.
+/// The maximum number of entries on one page.
 pub const MAX_LIMIT: u32 = 1000;
 
 /// What changed.
@@ -47,8 +48,8 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    /// The position before every entry of transactions from `horizon` on. A page that ends
-    /// short of its limit hands this out, so that the next poll skips what the filters left out.
+    /// Returns the position before every entry of transactions from `horizon` on. A page that
+    /// ends short of its limit returns it, so that the next poll skips what the filters left out.
     pub fn at_horizon(horizon: u64) -> Cursor {
         Cursor { transaction: horizon, entry: 0 }
     }

@@ -18,7 +18,7 @@ pub enum Cell {
     /// A whole count.
     Count(usize),
     /// A reported figure in Indonesian notation (`74,5`, `1.077`), as a bulk import reads it:
-    /// text in CSV, a number cell in XLSX when a double holds it exactly.
+    /// text in CSV, a number cell in XLSX when a double represents it exactly.
     Figure(Decimal),
     Text(String),
     Empty,

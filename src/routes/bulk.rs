@@ -50,9 +50,9 @@ pub struct BulkParams {
 /// indicators), `predikat`/`grade`, `tercapai`/`met` (`true`/`false` or `ya`/`tidak`),
 /// `catatan`/`note`, and `kirim`/`submit` (`true` by default; `false` keeps a draft). CSV cells
 /// are separated by commas, or by semicolons when the header row has no comma. A workbook is
-/// read from its first sheet, whose first filled row is the header row; lines are its row
-/// numbers, number cells are numbers (`74.5` is seventy-four and a half), TRUE and FALSE cells
-/// are flags, and date cells are refused. The body may have at most `PETAJALAN_BULK_MAX_BYTES`
+/// read from its first sheet, whose first filled row is the header row. Lines are its row
+/// numbers, and number cells are numbers (`74.5` is seventy-four and a half). TRUE and FALSE
+/// cells are flags, and date cells are rejected. The body may have at most `PETAJALAN_BULK_MAX_BYTES`
 /// bytes (2 MiB by default) and 5000 data rows. A dry run ignores `Idempotency-Key`. The CSV
 /// export of `GET .../realisations?format=csv` is a file this route reads back.
 #[utoipa::path(
@@ -173,7 +173,7 @@ fn read_params(params: &BulkParams) -> Result<bool, ApiError> {
 }
 
 /// Reads the body in the format its `Content-Type` names, and interprets it with `interpret`.
-/// Returns it with the SHA-256 of the body, which stands for the body in the idempotency
+/// Returns it with the SHA-256 of the body, which represents the body in the idempotency
 /// fingerprint.
 async fn receive(
     state: &AppState,
@@ -195,8 +195,8 @@ async fn receive(
     .map_err(ApiError::InvalidBody)
 }
 
-/// Runs the import in one transaction. A dry run answers 200 and ignores the idempotency key;
-/// an import answers 201 and keeps its response under the key.
+/// Runs the import in one transaction. A dry run returns 200 and ignores the idempotency key.
+/// An import returns 201 and stores its response under the key.
 async fn store(
     state: &AppState,
     caller: &Caller,

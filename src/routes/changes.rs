@@ -21,8 +21,8 @@ pub struct ChangeParams {
     /// The `next_cursor` of the previous page; without it the feed starts at its beginning.
     #[param(example = "7301-42")]
     pub after: Option<String>,
-    /// Only changes written at or after this moment (RFC 3339). A starting point for a client
-    /// without a cursor; a transaction that began before it and committed after it is left out,
+    /// Only changes written at or after this moment (RFC 3339), as a starting point for a client
+    /// without a cursor. A transaction that began before it and committed after it is left out,
     /// so keep polling with `after`.
     pub since: Option<String>,
     /// Kinds to list, separated by commas: `realisation`, `target`, `plan`, `milestone`;
@@ -35,8 +35,8 @@ pub struct ChangeParams {
 }
 
 /// Lists the changes to a road map's realisations, targets, plans and milestones, oldest first,
-/// for systems that keep a copy (e-SAKIP, planning applications). Every change appears once:
-/// a client that passes each page's `next_cursor` as `after` sees each change exactly once,
+/// for systems that keep a copy (e-SAKIP, planning applications). A client that passes each
+/// page's `next_cursor` as `after` receives each change exactly once,
 /// even when changes commit out of order. A change appears only when every transaction that
 /// began before it on the PostgreSQL server has ended, so a long-running transaction delays
 /// the feed but loses nothing.

@@ -118,7 +118,7 @@ pub trait Column: Copy + Eq + Hash + 'static {
     const ALL: &'static [Self];
     /// The columns a header row must have.
     const REQUIRED: &'static [Self];
-    /// What one data row stands for, in Indonesian and English, for messages.
+    /// The noun for one data row, in Indonesian and English, for messages.
     const ROW_NOUN: (&'static str, &'static str);
 
     /// Returns the Indonesian and the English column name.
@@ -151,7 +151,7 @@ pub struct Header<C> {
 
 impl<C: Column> Header<C> {
     /// Matches the header row's names to columns. Unknown, repeated and missing required
-    /// columns are refused, all of them in one answer. A blank name is allowed as long as no
+    /// columns are rejected, all of them in one response. A blank name is allowed as long as no
     /// row fills the column below it.
     fn read(sheet: &Sheet) -> Result<Header<C>, Vec<FieldError>> {
         let mut header =
@@ -223,7 +223,7 @@ impl<C: Column> Header<C> {
     }
 
     /// Places a problem that the single-item rules found in a field (`value`, `year`) on its line
-    /// and in the column of that field. A field that no column holds keeps its name.
+    /// and in the column of that field. A field that matches no column keeps its name.
     pub fn place(&self, error: FieldError, line: u64) -> FieldError {
         match C::ALL.iter().copied().find(|column| column.field() == error.field) {
             Some(column) => self.place_in(error, line, column),

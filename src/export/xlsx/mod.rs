@@ -130,7 +130,7 @@ fn write_record(sheet: &mut Worksheet, styles: &Styles, row: u32, cells: &[Cell]
     Ok(())
 }
 
-/// Tells whether a double holds a figure exactly enough to read back the same decimal: up to
+/// Returns whether a double represents a figure exactly enough to read back the same decimal: up to
 /// 15 significant digits, as a workbook's reader keeps them.
 fn fits_double(value: &crate::domain::decimal::Decimal) -> bool {
     value.as_big_decimal().digits() <= 15
