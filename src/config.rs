@@ -42,6 +42,9 @@ pub struct Settings {
     pub db_statement_timeout: Duration,
     /// `PETAJALAN_JSON_LIMIT_BYTES`: largest JSON request body.
     pub json_limit_bytes: usize,
+    /// `PETAJALAN_BODY_TIMEOUT_SECONDS`: how long a client may take to send a request body
+    /// after its head; a later body gets 408.
+    pub body_timeout: Duration,
     /// `PETAJALAN_WORKERS`: HTTP worker threads; 0 means one per CPU core.
     pub workers: usize,
     /// `PETAJALAN_SHUTDOWN_TIMEOUT_SECONDS`: how long requests in flight may run after SIGTERM.
@@ -228,6 +231,7 @@ impl Settings {
                 3_600_000,
             )?),
             json_limit_bytes: reader.bounded("PETAJALAN_JSON_LIMIT_BYTES", 262_144, 1_024, 67_108_864)?,
+            body_timeout: Duration::from_secs(reader.bounded("PETAJALAN_BODY_TIMEOUT_SECONDS", 60, 1, 3_600)?),
             workers: reader.bounded("PETAJALAN_WORKERS", 0, 0, 1_024)?,
             shutdown_timeout: Duration::from_secs(reader.bounded(
                 "PETAJALAN_SHUTDOWN_TIMEOUT_SECONDS",

@@ -37,6 +37,9 @@ pub enum ApiError {
     NotAcceptable { offered: &'static str },
     #[error("request body larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// The client did not send the whole body within the body deadline.
+    #[error("request body not received within {seconds} s")]
+    RequestTimeout { seconds: u64 },
     #[error("authentication required or failed: {0:?}")]
     Unauthorized(AuthFailure),
     #[error("wrong username, password, client id or secret")]
@@ -171,6 +174,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType { .. } => "unsupported-media-type",
             ApiError::NotAcceptable { .. } => "not-acceptable",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
+            ApiError::RequestTimeout { .. } => "request-timeout",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::InvalidCredentials => "invalid-credentials",
             ApiError::Forbidden | ApiError::Denied { .. } => "forbidden",
@@ -309,6 +313,17 @@ impl ApiError {
                     Lang::En => format!("The request body exceeds the limit of {limit} bytes."),
                 },
             ),
+            ApiError::RequestTimeout { seconds } => (
+                lang.pick("Isi permintaan terlambat", "Request timeout").into(),
+                match lang {
+                    Lang::Id => format!(
+                        "Isi permintaan tidak diterima utuh dalam {seconds} detik. Kirim ulang dengan sambungan yang lebih cepat atau berkas yang lebih kecil."
+                    ),
+                    Lang::En => format!(
+                        "The request body was not received whole within {seconds} seconds. Send it again over a faster connection or as a smaller file."
+                    ),
+                },
+            ),
             ApiError::Unauthorized(failure) => (
                 lang.pick("Autentikasi diperlukan", "Authentication required").into(),
                 match (failure, lang) {
@@ -429,6 +444,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unauthorized(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::Denied { .. } => StatusCode::FORBIDDEN,
             ApiError::Conflict { .. } | ApiError::Refused { .. } => StatusCode::CONFLICT,
@@ -460,7 +476,8 @@ impl ResponseError for ApiError {
     }
 }
 
-/// Builds a problem+json response, with `Retry-After` on 503.
+/// Builds a problem+json response, with `Retry-After` on 503. A 408 closes the connection,
+/// since the rest of the late body may still be on its way.
 pub fn problem_response(status: StatusCode, problem: &Problem, lang: Lang) -> HttpResponse {
     let mut builder = HttpResponse::build(status);
     builder
@@ -469,6 +486,9 @@ pub fn problem_response(status: StatusCode, problem: &Problem, lang: Lang) -> Ht
         .insert_header(("Vary", "Accept-Language"));
     if status == StatusCode::SERVICE_UNAVAILABLE {
         builder.insert_header(("Retry-After", RETRY_AFTER_SECONDS.to_string()));
+    }
+    if status == StatusCode::REQUEST_TIMEOUT {
+        builder.force_close();
     }
     builder.json(problem)
 }

@@ -15,6 +15,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::pool::Pool;
 use crate::domain::lang::Lang;
+use crate::http::body_deadline::{BodyTimeout, limit_body_time};
 use crate::http::extractors::{JsonLimit, path_config};
 use crate::http::problem::render_problems;
 use crate::routes::{self, AppState, docs, fallback};
@@ -52,6 +53,7 @@ impl Application {
             report_thresholds: settings.report_thresholds,
         };
         let json_limit = settings.json_limit_bytes;
+        let body_timeout = BodyTimeout(settings.body_timeout);
         let origins = settings.cors_origins.clone();
 
         let mut server = HttpServer::new(move || {
@@ -60,12 +62,14 @@ impl Application {
                 .openapi(ApiDoc::openapi())
                 .app_data(web::Data::new(state.clone()))
                 .app_data(JsonLimit(json_limit))
+                .app_data(body_timeout)
                 .app_data(path_config())
                 .configure(routes::configure)
                 .split_for_parts();
             app.service(docs::swagger_ui(document))
                 .route("/docs", web::get().to(docs::redirect_to_docs))
                 .default_service(web::to(fallback::fallback))
+                .wrap(from_fn(limit_body_time))
                 .wrap(from_fn(render_problems))
                 .wrap(cors(&origins))
                 .wrap(from_fn(trace_requests))

@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by all routes: problem rendering, request tracing, extractors.
 
+pub mod body_deadline;
 pub mod extractors;
 pub mod idempotency;
 pub mod problem;
