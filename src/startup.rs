@@ -16,6 +16,7 @@ use crate::config::Settings;
 use crate::db::pool::Pool;
 use crate::domain::lang::Lang;
 use crate::http::body_deadline::{BodyTimeout, limit_body_time};
+use crate::http::control_characters::reject_control_characters;
 use crate::http::extractors::{JsonLimit, path_config};
 use crate::http::problem::render_problems;
 use crate::routes::{self, AppState, docs, fallback};
@@ -70,6 +71,7 @@ impl Application {
                 .route("/docs", web::get().to(docs::redirect_to_docs))
                 .default_service(web::to(fallback::fallback))
                 .wrap(from_fn(limit_body_time))
+                .wrap(from_fn(reject_control_characters))
                 .wrap(from_fn(render_problems))
                 .wrap(cors(&origins))
                 .wrap(from_fn(trace_requests))

@@ -276,6 +276,14 @@ fn printed(value: Option<&serde_json::Value>) -> String {
     }
 }
 
+/// Counts the digits of a number written out in full, without exponent: `1e300` has 301, and
+/// `0.005` has 3 after the comma.
+fn plain_digits(number: &BigDecimal) -> u64 {
+    let (_, scale) = number.as_bigint_and_exponent();
+    let digits = number.digits();
+    if scale <= 0 { digits + scale.unsigned_abs() } else { digits.max(scale.unsigned_abs()) }
+}
+
 /// Counts the significant digits of a number in plain or exponent notation, such as `1.25e-7`.
 fn significant_digits(text: &str) -> usize {
     let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
@@ -321,7 +329,7 @@ pub fn required_number(
     match parsed {
         Ok(number) => {
             let number = number.into_big_decimal();
-            if number.digits() > super::value::MAX_DIGITS as u64 {
+            if plain_digits(&number) > super::value::MAX_DIGITS as u64 {
                 errors.push(FieldError::new(
                     field,
                     format!("paling banyak {} digit", super::value::MAX_DIGITS),
@@ -347,6 +355,16 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn digits_are_counted_as_written_out() {
+        let digits = |text: &str| plain_digits(&text.parse::<BigDecimal>().unwrap().normalized());
+        assert_eq!(digits("1e300"), 301);
+        assert_eq!(digits("1e-300"), 300);
+        assert_eq!(digits("1250000"), 7);
+        assert_eq!(digits("0.005"), 3);
+        assert_eq!(digits("74.5"), 3);
+    }
 
     #[test]
     fn long_json_numbers_go_as_text() {

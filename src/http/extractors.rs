@@ -131,7 +131,44 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
     let value = result.map_err(json_field_error)?;
     deserializer.end().map_err(|error| syntax_error(&error))?;
+    refuse_nul(bytes)?;
     Ok(value)
+}
+
+/// PostgreSQL cannot store the NUL character, which JSON can carry as `\u0000`: a body whose
+/// text holds one gets 422 naming the field. Only a body that contains the escape is read a
+/// second time.
+fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
+    if !bytes.windows(6).any(|window| window == b"\\u0000") {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(());
+    };
+    match nul_field(&value, String::new()) {
+        Some(field) => Err(ApiError::InvalidBody(vec![FieldError::new(
+            if field.is_empty() { "body".to_string() } else { field },
+            "berisi karakter NUL (\\u0000), yang tidak dapat disimpan",
+            "holds the NUL character (\\u0000), which cannot be stored",
+        )])),
+        None => Ok(()),
+    }
+}
+
+/// The path of the first string or key holding NUL, written as the field paths of other errors
+/// (`items[2].note`).
+fn nul_field(value: &serde_json::Value, path: String) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) => text.contains('\0').then_some(path),
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().find_map(|(index, item)| nul_field(item, format!("{path}[{index}]")))
+        }
+        serde_json::Value::Object(map) => map.iter().find_map(|(key, item)| {
+            let field = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            if key.contains('\0') { Some(field) } else { nul_field(item, field) }
+        }),
+        _ => None,
+    }
 }
 
 fn json_field_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
