@@ -208,3 +208,29 @@ async fn wrong_method_gets_405_with_allow() {
     assert_eq!(status, 405);
     assert_eq!(body["title"], "Method not allowed");
 }
+
+#[tokio::test]
+async fn pooled_connections_bound_slow_statements_and_idle_transactions() {
+    use diesel::sql_types::Text;
+    use diesel_async::RunQueryDsl;
+    use petajalan::db::pool::{PoolOptions, build_pool};
+
+    let database = common::TestDatabase::create().await;
+    let options = PoolOptions {
+        max_size: 1,
+        wait_timeout: std::time::Duration::from_secs(2),
+        statement_timeout: std::time::Duration::from_millis(1234),
+    };
+    let pool = build_pool(&database.url(), options).unwrap();
+    let mut connection = pool.get().await.unwrap();
+    let statement = diesel::select(diesel::dsl::sql::<Text>("current_setting('statement_timeout')"))
+        .get_result::<String>(&mut connection)
+        .await
+        .unwrap();
+    let idle = diesel::select(diesel::dsl::sql::<Text>("current_setting('idle_in_transaction_session_timeout')"))
+        .get_result::<String>(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(statement, "1234ms");
+    assert_eq!(idle, "1234ms");
+}

@@ -5,7 +5,7 @@ use std::time::Duration;
 use diesel::ConnectionError;
 use diesel::connection::InstrumentationEvent;
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, deadpool};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
@@ -19,7 +19,7 @@ pub struct PoolOptions {
     pub max_size: usize,
     /// How long a caller waits for a connection, and for a new one to be made.
     pub wait_timeout: Duration,
-    /// `statement_timeout` set on every connection.
+    /// `statement_timeout` and `idle_in_transaction_session_timeout` set on every connection.
     pub statement_timeout: Duration,
 }
 
@@ -44,10 +44,12 @@ fn establish(url: &str, statement_timeout_ms: u128) -> BoxFuture<'_, Result<Asyn
     async move {
         let mut connection = AsyncPgConnection::establish(url).await?;
         connection.set_instrumentation(log_statement);
-        diesel::sql_query(format!("SET statement_timeout = {statement_timeout_ms}"))
-            .execute(&mut connection)
-            .await
-            .map_err(ConnectionError::CouldntSetupConfiguration)?;
+        // A transaction left idle, by a bug or a stalled request, would hold its locks and the
+        // change feed's horizon; PostgreSQL ends it after the same time as a slow statement.
+        let timeouts = format!(
+            "SET statement_timeout = {statement_timeout_ms}; SET idle_in_transaction_session_timeout = {statement_timeout_ms}"
+        );
+        connection.batch_execute(&timeouts).await.map_err(ConnectionError::CouldntSetupConfiguration)?;
         Ok(connection)
     }
     .boxed()
