@@ -3,8 +3,8 @@
 //! actix-web bounds only the time a client takes to send the request head. A client that then
 //! trickles its body one byte at a time would hold a connection and a worker's attention for as
 //! long as it likes. This middleware wraps the body in a stream that fails once the deadline
-//! passes; the request then gets 408 and the connection is closed, whatever the extractor made of
-//! the failed read.
+//! passes. The request then gets 408 and its connection is closed, whatever the extractor made
+//! of the failed read.
 
 use std::cell::Cell;
 use std::pin::Pin;

@@ -8,7 +8,7 @@ use percent_encoding::percent_decode_str;
 
 use crate::error::{ApiError, FieldError};
 
-/// Refuses a request whose path or query, once percent-decoded, holds a control character.
+/// Refuses a request whose path or query, once percent-decoded, contains a control character.
 pub async fn reject_control_characters(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
