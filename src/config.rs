@@ -39,6 +39,7 @@ pub struct Settings {
     /// it gets 503.
     pub db_pool_timeout: Duration,
     /// `PETAJALAN_DB_STATEMENT_TIMEOUT_MS`: PostgreSQL's `statement_timeout` on every connection.
+    /// A request whose statement runs longer is rolled back and gets 503 with `Retry-After`.
     pub db_statement_timeout: Duration,
     /// `PETAJALAN_JSON_LIMIT_BYTES`: largest JSON request body.
     pub json_limit_bytes: usize,
