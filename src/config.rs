@@ -45,7 +45,8 @@ pub struct Settings {
     pub json_limit_bytes: usize,
     /// `PETAJALAN_WORKERS`: HTTP worker threads; 0 means one per CPU core.
     pub workers: usize,
-    /// `PETAJALAN_SHUTDOWN_TIMEOUT_SECONDS`: how long requests in flight may run after SIGTERM.
+    /// `PETAJALAN_SHUTDOWN_TIMEOUT_SECONDS`: how long requests in flight may run after SIGTERM or
+    /// SIGINT.
     pub shutdown_timeout: Duration,
     /// `PETAJALAN_DATA_DIR`: where the private PostgreSQL cluster lives when one is needed.
     pub data_dir: PathBuf,
