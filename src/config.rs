@@ -39,6 +39,7 @@ pub struct Settings {
     /// it gets 503.
     pub db_pool_timeout: Duration,
     /// `PETAJALAN_DB_STATEMENT_TIMEOUT_MS`: PostgreSQL's `statement_timeout` on every connection.
+    /// A request whose statement runs longer is rolled back and gets 503 with `Retry-After`.
     pub db_statement_timeout: Duration,
     /// `PETAJALAN_JSON_LIMIT_BYTES`: largest JSON request body.
     pub json_limit_bytes: usize,
@@ -47,7 +48,8 @@ pub struct Settings {
     pub body_timeout: Duration,
     /// `PETAJALAN_WORKERS`: HTTP worker threads; 0 means one per CPU core.
     pub workers: usize,
-    /// `PETAJALAN_SHUTDOWN_TIMEOUT_SECONDS`: how long requests in flight may run after SIGTERM.
+    /// `PETAJALAN_SHUTDOWN_TIMEOUT_SECONDS`: how long requests in flight may run after SIGTERM or
+    /// SIGINT.
     pub shutdown_timeout: Duration,
     /// `PETAJALAN_DATA_DIR`: where the private PostgreSQL cluster lives when one is needed.
     pub data_dir: PathBuf,

@@ -541,12 +541,10 @@ pub struct ProblemField {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
-        match &error {
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => {
-                ApiError::ServiceUnavailable(error.into())
-            }
-            _ => ApiError::Internal(error.into()),
+        if database_unavailable(&error) {
+            ApiError::ServiceUnavailable(error.into())
+        } else {
+            ApiError::Internal(error.into())
         }
     }
 }
@@ -562,15 +560,30 @@ impl From<anyhow::Error> for ApiError {
     fn from(error: anyhow::Error) -> Self {
         let unavailable = error.chain().any(|cause| {
             cause.downcast_ref::<crate::db::pool::PoolError>().is_some()
-                || matches!(
-                    cause.downcast_ref::<diesel::result::Error>(),
-                    Some(diesel::result::Error::DatabaseError(
-                        diesel::result::DatabaseErrorKind::ClosedConnection
-                            | diesel::result::DatabaseErrorKind::UnableToSendCommand,
-                        _
-                    ))
-                )
+                || cause.downcast_ref::<diesel::result::Error>().is_some_and(database_unavailable)
         });
         if unavailable { ApiError::ServiceUnavailable(error) } else { ApiError::Internal(error) }
+    }
+}
+
+/// SQLSTATE codes that mean the database is down, restarting, overloaded or too slow, rather
+/// than that the request is wrong. A retry after a while can succeed, so they become 503.
+/// `57014` (query_canceled) is what `statement_timeout` raises, `55P03` (lock_not_available) what
+/// `lock_timeout` raises, and `57P01` (admin_shutdown) what a server stopping with `pg_ctl stop -m
+/// fast` sends to the connections it ends.
+const UNAVAILABLE_SQLSTATES: [&str; 6] = ["57014", "55P03", "57P01", "57P02", "57P03", "53300"];
+
+/// Tells whether a database error means "retry later": the connection is gone, or PostgreSQL
+/// reports a connection exception (SQLSTATE class 08) or one of `UNAVAILABLE_SQLSTATES`. A
+/// failed commit is judged by the commit's error.
+fn database_unavailable(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match error {
+        Error::RollbackErrorOnCommit { commit_error, .. } => database_unavailable(commit_error),
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => true,
+        Error::DatabaseError(_, information) => information
+            .sqlstate()
+            .is_some_and(|state| state.class().as_str() == "08" || UNAVAILABLE_SQLSTATES.contains(&state.as_str())),
+        _ => false,
     }
 }

@@ -94,7 +94,7 @@ async fn can_connect(url: &str) -> bool {
 }
 
 /// Creates the cluster if needed and starts it unless it runs; returns whether it started it.
-async fn start_private_cluster(cluster_dir: &Path) -> anyhow::Result<bool> {
+pub async fn start_private_cluster(cluster_dir: &Path) -> anyhow::Result<bool> {
     let tools = Tools::find()?;
     let dir = path_str(cluster_dir)?;
 

@@ -2,7 +2,7 @@
 
 use std::net::TcpListener;
 
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
@@ -77,6 +77,7 @@ impl Application {
                 .wrap(from_fn(trace_requests))
         })
         .listen(listener)?
+        .disable_signals()
         .shutdown_timeout(settings.shutdown_timeout.as_secs());
         if settings.workers > 0 {
             server = server.workers(settings.workers);
@@ -89,11 +90,35 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGINT or SIGTERM; requests in flight then get the shutdown timeout to
-    /// finish.
+    /// Serves until SIGINT or SIGTERM. Either one stops the listener at once, so new
+    /// connections are refused, and gives requests in flight the shutdown timeout to finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let signals = tokio::spawn(stop_on_signal(self.server.handle()));
+        let result = self.server.await;
+        signals.abort();
+        result
     }
+}
+
+/// Stops the server gracefully on SIGTERM or SIGINT. actix-web's own handling stops at once on
+/// SIGINT (Ctrl-C), without letting requests in flight finish, so the server leaves signals to
+/// this task.
+async fn stop_on_signal(server: ServerHandle) {
+    use tokio::signal::unix::{SignalKind, signal};
+
+    let (mut terminate, mut interrupt) = match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(terminate), Ok(interrupt)) => (terminate, interrupt),
+        (Err(error), _) | (_, Err(error)) => {
+            tracing::error!(%error, "cannot listen for SIGTERM and SIGINT; the server stops only when killed");
+            return;
+        }
+    };
+    let name = tokio::select! {
+        _ = terminate.recv() => "SIGTERM",
+        _ = interrupt.recv() => "SIGINT",
+    };
+    tracing::info!(signal = name, "stopping: new connections are refused and requests in flight may finish");
+    server.stop(true).await;
 }
 
 /// CORS for browser clients on the listed origins; with no origins, cross-origin requests get

@@ -1,5 +1,6 @@
 //! The connection pool: diesel-async over tokio-postgres, pooled by deadpool.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use diesel::ConnectionError;
@@ -40,19 +41,58 @@ pub fn build_pool(database_url: &str, options: PoolOptions) -> anyhow::Result<Po
     Ok(pool)
 }
 
+/// Opens a connection on `connection_runtime`, so that the task that drives it outlives the
+/// HTTP worker that asked for it.
+///
+/// diesel-async drives each connection with a task spawned on the runtime that establishes it.
+/// Every actix worker has its own runtime, and on a graceful shutdown an idle worker stops at
+/// once, which ends the tasks it spawned. A request still running on another worker with a
+/// connection made there would then fail with "connection closed".
 fn establish(url: &str, statement_timeout_ms: u128) -> BoxFuture<'_, Result<AsyncPgConnection, ConnectionError>> {
+    let url = url.to_string();
+    let task = connection_runtime().spawn(establish_here(url, statement_timeout_ms));
+    let abort_if_abandoned = AbortOnDrop(task.abort_handle());
     async move {
-        let mut connection = AsyncPgConnection::establish(url).await?;
-        connection.set_instrumentation(log_statement);
-        // A transaction left idle, by a bug or a stalled request, would hold its locks and the
-        // change feed's horizon; PostgreSQL ends it after the same time as a slow statement.
-        let timeouts = format!(
-            "SET statement_timeout = {statement_timeout_ms}; SET idle_in_transaction_session_timeout = {statement_timeout_ms}"
-        );
-        connection.batch_execute(&timeouts).await.map_err(ConnectionError::CouldntSetupConfiguration)?;
-        Ok(connection)
+        let joined = task.await;
+        drop(abort_if_abandoned);
+        joined.map_err(|error| ConnectionError::BadConnection(format!("connecting task failed: {error}")))?
     }
     .boxed()
+}
+
+async fn establish_here(url: String, statement_timeout_ms: u128) -> Result<AsyncPgConnection, ConnectionError> {
+    let mut connection = AsyncPgConnection::establish(&url).await?;
+    connection.set_instrumentation(log_statement);
+    // A transaction left idle, by a bug or a stalled request, would hold its locks and the
+    // change feed's horizon; PostgreSQL ends it after the same time as a slow statement.
+    let timeouts = format!(
+        "SET statement_timeout = {statement_timeout_ms}; SET idle_in_transaction_session_timeout = {statement_timeout_ms}"
+    );
+    connection.batch_execute(&timeouts).await.map_err(ConnectionError::CouldntSetupConfiguration)?;
+    Ok(connection)
+}
+
+/// Returns the runtime that connects to PostgreSQL and drives every pooled connection's socket.
+/// It lives as long as the process, so connections stay usable while HTTP workers stop.
+fn connection_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("petajalan-db")
+            .enable_all()
+            .build()
+            .expect("cannot start the database connection runtime")
+    })
+}
+
+/// Cancels a connection attempt whose caller gave up, such as after the pool's create timeout.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Logs each finished statement at debug level under the target `petajalan::sql`, without its

@@ -7,6 +7,9 @@
 
 #![allow(dead_code)]
 
+pub mod cluster;
+pub mod service_process;
+
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -247,6 +250,16 @@ impl TestApp {
         let clock = Clock::system();
         let (address, auth) = start_server_on(&database.url(), &settings, clock.clone()).await;
         let mut app = TestApp { address, client: reqwest::Client::new(), database, auth, token: String::new(), clock };
+        let (_, token) = app.create_user("pembaca", "viewer", None).await;
+        app.token = token;
+        app
+    }
+
+    /// Wraps a service started elsewhere, such as a child process, so that the helpers here
+    /// work on it. Users are inserted into `database` and tokens are signed with `auth`.
+    pub async fn attach(address: String, database: TestDatabase, auth: AuthState) -> TestApp {
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        let mut app = TestApp { address, client, database, auth, token: String::new(), clock: Clock::system() };
         let (_, token) = app.create_user("pembaca", "viewer", None).await;
         app.token = token;
         app
@@ -504,6 +517,13 @@ pub fn problems(body: &serde_json::Value) -> Vec<(u64, String)> {
         .collect()
 }
 
+/// Returns the authentication state of a service run with the test settings, whose tokens a
+/// `petajalan` child process started with `TEST_JWT_SECRET` accepts.
+pub fn test_auth() -> AuthState {
+    let settings = test_settings("postgres://unused", &[]);
+    AuthState::new(&settings.auth, TEST_JWT_SECRET.as_bytes()).unwrap()
+}
+
 /// Starts the real server on a free port against the given database and returns its address
 /// and its authentication state.
 pub async fn start_server(database_url: &str) -> (String, AuthState) {
@@ -522,7 +542,7 @@ pub async fn start_server_on(database_url: &str, extra: &[(&str, &str)], clock: 
         database_url,
         PoolOptions {
             max_size: settings.db_pool_size,
-            wait_timeout: Duration::from_millis(1000),
+            wait_timeout: settings.db_pool_timeout,
             statement_timeout: settings.db_statement_timeout,
         },
     )
