@@ -246,6 +246,7 @@ write_requests() {
             SELECT 1 FROM realisations
             WHERE (indicator_id, period_id, organisation_id) = (slots.indicator_id, slots.period_id, slots.organisation_id))
         ORDER BY n" >"$1"
+    [ -s "$1" ] || fail "no free slot is left for the submissions; raise BENCH_WRITE_COPIES (now $WRITE_COPIES)"
 }
 
 # Moves the pgbench script's slot sequence past every slot that has a realisation.
@@ -260,6 +261,10 @@ advance_slots() {
 
 READ_ROADMAP_ID=$(sql -c "SELECT id FROM roadmaps WHERE code = '$READ_CODE'")
 INDICATOR_IDS=$(sql -c "SELECT '{' || string_agg(id::text, ',' ORDER BY position, id) || '}' FROM indicators WHERE roadmap_id = $READ_ROADMAP_ID")
+# The indicators of the list's first page of 50.
+PAGE_INDICATOR_IDS=$(sql -c "
+    SELECT '{' || string_agg(id::text, ',' ORDER BY position, id) || '}' FROM (
+        SELECT id, position FROM indicators WHERE roadmap_id = $READ_ROADMAP_ID ORDER BY position, id LIMIT 50) AS page")
 # The organisations that the read routes name: coordinators, implementers and reporting units.
 ORGANISATION_IDS=$(sql -c "
     SELECT '{' || string_agg(DISTINCT id::text, ',') || '}' FROM (
@@ -287,7 +292,7 @@ field() { cut -d'|' -f"$2" <<<"$1"; }
 # The pgbench variables of every script.
 PGBENCH_VARIABLES=(
     -D first_user="$READER_ID" -D last_user="$READER_ID" -D roadmap_code="$READ_CODE" -D roadmap_id="$READ_ROADMAP_ID"
-    -D indicator_ids="$INDICATOR_IDS" -D organisation_ids="$ORGANISATION_IDS" -D page_size=50 -D offset=0
+    -D indicator_ids="$INDICATOR_IDS" -D page_indicator_ids="$PAGE_INDICATOR_IDS" -D organisation_ids="$ORGANISATION_IDS" -D page_size=50 -D offset=0
     -D target_role=target -D year="$YEAR" -D states='{verified}'
     -D state=submitted -D timeliness=on_time -D action=submit -D audit_action=realisation.submit -D client_ip=127.0.0.1
     -D submitted_at="$NOW" -D evidence_realisations='{0}' -D client_ids='{}'
@@ -374,7 +379,10 @@ run_pgbench() {
     rm -f "$WORK/pgbench-$name".*
     pgbench -n -M prepared -c "$POOL_SIZE" -j "$THREADS" -T "$DURATION" -f "scripts/bench/$script" \
         --log --log-prefix="$WORK/pgbench-$name" "${PGBENCH_VARIABLES[@]}" "$DATABASE_URL" \
-        >"$WORK/pgbench-$name.txt" 2>&1 || { cat "$WORK/pgbench-$name.txt" >&2; fail "pgbench $script failed"; }
+        >"$WORK/pgbench-$name.txt" 2>&1 || {
+        cat "$WORK/pgbench-$name.txt" >&2
+        fail "pgbench $script failed; if it found no row in bench_slots, raise BENCH_WRITE_COPIES (now $WRITE_COPIES)"
+    }
     local tps failed
     tps=$(awk '/^tps = .*without initial connection time/ { printf "%.0f", $3 }' "$WORK/pgbench-$name.txt")
     failed=$(awk '/^number of failed transactions/ { print $5 }' "$WORK/pgbench-$name.txt")
@@ -396,8 +404,10 @@ for index in "${!SCENARIOS[@]}"; do
     [ "$label" = "POST login" ] && peak_connections=$LOGIN_CONNECTIONS
     log "-- $label"
 
-    read -r route_rate route_p50 route_p99 route_errors < <(run_wrk "$scenario" "$peak_connections" "$DURATION" "$WORK/wrk-$index.txt")
-    read -r sql_rate sql_p50 sql_p99 sql_failed < <(run_pgbench "$(field "$scenario" 5)")
+    run_wrk "$scenario" "$peak_connections" "$DURATION" "$WORK/wrk-$index.txt" >"$WORK/figures"
+    read -r route_rate route_p50 route_p99 route_errors <"$WORK/figures"
+    run_pgbench "$(field "$scenario" 5)" >"$WORK/figures"
+    read -r sql_rate sql_p50 sql_p99 _ <"$WORK/figures"
     ratio=$(awk -v route="$route_rate" -v sql="$sql_rate" 'BEGIN { printf "%.0f", 100 * route / sql }')
     goal=$([ "$kind" = write ] && echo 50 || echo 70)
     verdict=$([ "$ratio" -ge "$goal" ] && echo met || echo "not met")
@@ -407,13 +417,15 @@ for index in "${!SCENARIOS[@]}"; do
     chosen=$peak_connections
     for connections in 1 2 4 8 16 32 64 128; do
         [ "$connections" -lt "$peak_connections" ] || break
-        read -r rate _ _ _ < <(run_wrk "$scenario" "$connections" "$SWEEP_SECONDS" "$WORK/sweep.txt")
+        run_wrk "$scenario" "$connections" "$SWEEP_SECONDS" "$WORK/sweep.txt" >"$WORK/figures"
+        read -r rate _ _ _ <"$WORK/figures"
         if [ "$((rate * 10))" -ge "$((route_rate * 8))" ]; then
             chosen=$connections
             break
         fi
     done
-    read -r rate _ p99 errors < <(run_wrk "$scenario" "$chosen" "$DURATION" "$WORK/eighty-$index.txt")
+    run_wrk "$scenario" "$chosen" "$DURATION" "$WORK/eighty-$index.txt" >"$WORK/figures"
+    read -r rate _ p99 errors <"$WORK/figures"
     share=$(awk -v rate="$rate" -v peak="$route_rate" 'BEGIN { printf "%.0f", 100 * rate / peak }')
     verdict=$(awk -v p99="$p99" 'BEGIN { print (p99 < 50 ? "met" : "not met") }')
     LOAD_ROWS+=("| $label | $chosen | $rate | $share % | $p99 | $errors | < 50 ms: $verdict |")
@@ -428,7 +440,8 @@ login_scenario=${SCENARIOS[4]}
 run_wrk "$login_scenario" "$LOGIN_CONNECTIONS" "$storm_seconds" "$WORK/storm-logins.txt" >"$WORK/storm-login-figures.txt" &
 STORM_PID=$!
 sleep 1
-read -r storm_rate _ storm_p99 storm_errors < <(run_wrk "${SCENARIOS[1]}" "${EIGHTY_CONNECTIONS[1]}" "$DURATION" "$WORK/storm-get.txt")
+run_wrk "${SCENARIOS[1]}" "${EIGHTY_CONNECTIONS[1]}" "$DURATION" "$WORK/storm-get.txt" >"$WORK/figures"
+read -r storm_rate _ storm_p99 storm_errors <"$WORK/figures"
 wait "$STORM_PID"
 read -r storm_login_rate _ _ storm_login_errors <"$WORK/storm-login-figures.txt"
 storm_verdict=$(awk -v storm="$storm_p99" -v quiet="${EIGHTY_P99[1]}" 'BEGIN { print (storm <= 2 * quiet ? "met" : "not met") }')
