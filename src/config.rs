@@ -116,7 +116,8 @@ pub struct AuthSettings {
     /// `PETAJALAN_REFRESH_TOKEN_DAYS`: lifetime of a refresh token.
     pub refresh_token_ttl: Duration,
     /// `PETAJALAN_PASSWORD_HASH_CONCURRENCY`: most password hashes computed at once; each
-    /// takes 19 MiB of memory.
+    /// takes 19 MiB of memory and one core. Half the cores by default, so that a burst of logins
+    /// leaves the rest to other requests.
     pub hash_concurrency: usize,
     /// `PETAJALAN_PASSWORD_HASH_WAIT_MS`: how long a login waits for a hashing slot before it
     /// gets 503.
@@ -304,7 +305,7 @@ fn read_auth(reader: &Reader) -> Result<AuthSettings, ConfigError> {
         jwt_audience: reader.text("PETAJALAN_JWT_AUDIENCE", "petajalan-api"),
         access_token_ttl: Duration::from_secs(reader.bounded("PETAJALAN_ACCESS_TOKEN_SECONDS", 900, 30, 3_600)?),
         refresh_token_ttl: Duration::from_secs(86_400 * reader.bounded("PETAJALAN_REFRESH_TOKEN_DAYS", 14, 1, 90)?),
-        hash_concurrency: reader.bounded("PETAJALAN_PASSWORD_HASH_CONCURRENCY", 2, 1, 64)?,
+        hash_concurrency: reader.bounded("PETAJALAN_PASSWORD_HASH_CONCURRENCY", half_the_cores(), 1, 64)?,
         hash_wait: Duration::from_millis(reader.bounded("PETAJALAN_PASSWORD_HASH_WAIT_MS", 2_000, 10, 60_000)?),
         login_max_failures_per_user: reader.bounded("PETAJALAN_LOGIN_MAX_FAILURES", 5, 1, 1_000)?,
         login_max_failures_per_ip: reader.bounded("PETAJALAN_LOGIN_MAX_FAILURES_PER_IP", 20, 1, 100_000)?,
@@ -466,6 +467,11 @@ impl Reader<'_> {
             english: english.to_string(),
         }
     }
+}
+
+/// Half the CPU cores, at least 1: the default number of password hashes computed at once.
+fn half_the_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).max(1))
 }
 
 #[cfg(test)]

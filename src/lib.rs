@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod http;
 pub mod local_postgres;
+pub mod memory;
 pub mod routes;
 pub mod services;
 pub mod startup;

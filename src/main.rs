@@ -137,6 +137,8 @@ enum ClientCommand {
 }
 
 fn main() -> ExitCode {
+    petajalan::memory::return_large_blocks();
+
     // A missing .env file is normal; the environment alone may hold the settings.
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();

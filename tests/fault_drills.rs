@@ -521,7 +521,9 @@ async fn stop_with_request_in_flight(signal: i32, name: &str) {
 #[tokio::test]
 async fn busy_pool_gives_503_after_bounded_wait() {
     let pool_timeout = Duration::from_millis(500);
+    // One HTTP worker: if waiting for the database blocked it, nothing else would be answered.
     let app = TestApp::spawn_with(&[
+        ("PETAJALAN_WORKERS", "1"),
         ("PETAJALAN_DB_POOL_SIZE", "1"),
         ("PETAJALAN_DB_POOL_TIMEOUT_MS", "500"),
         ("PETAJALAN_DB_STATEMENT_TIMEOUT_MS", "60000"),
@@ -544,6 +546,8 @@ async fn busy_pool_gives_503_after_bounded_wait() {
     while lock_waiters(&mut observer, &app.database.name).await < 1 {
         deadline.tick("a request waited for the lock").await;
     }
+    let live = app.get_anonymous("/health/live").await.status();
+    let blocked_while_live = !blocked.is_finished();
     let sent_at = Instant::now();
     let busy = app
         .client
@@ -564,6 +568,8 @@ async fn busy_pool_gives_503_after_bounded_wait() {
     let created = app.send(Method::POST, &periods_path, Some(&secretariat), Some(&period), None).await;
 
     eprintln!("busy pool drill: 503 after {waited:?} with a pool timeout of {pool_timeout:?}");
+    assert_eq!(live, 200);
+    assert!(blocked_while_live, "the blocked request ended before the liveness check");
     assert_eq!(busy_status, 503, "{busy_body}");
     assert_eq!(busy_headers["content-type"], "application/problem+json");
     assert_eq!(busy_headers["retry-after"], "5");

@@ -203,3 +203,19 @@ async fn chunked_json_over_the_limit_gets_413() {
     assert_eq!(status_line(&response), "HTTP/1.1 413 Payload Too Large", "{response}");
     assert!(response.contains("application/problem+json"), "{response}");
 }
+
+#[tokio::test]
+async fn many_idle_connections_do_not_shut_out_a_real_client() {
+    let app = spawn().await;
+    let mut idle = Vec::new();
+    for _ in 0..1000 {
+        idle.push(connect(&app).await);
+    }
+
+    let response = app.get_anonymous("/health/live").await;
+    let ready = app.get_anonymous("/health/ready").await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(ready.status(), 200);
+    assert_eq!(idle.len(), 1000);
+}

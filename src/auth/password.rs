@@ -97,10 +97,6 @@ impl PasswordHasher {
             .await
             .map_err(|_| HashError::Busy)?
             .map_err(|_| HashError::Busy)?;
-        // NOTE: each hash allocates and frees 19 MiB. glibc's dynamic mmap threshold (mallopt(3))
-        // rises after the first such block is freed, so later blocks come from malloc's heaps,
-        // which keep the memory. Logins over 8 connections took the resident size from 78 to
-        // 778 MiB (docs/benchmarks.md, Load); MALLOC_MMAP_THRESHOLD_=1048576 kept it at 94 MiB.
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             work()
