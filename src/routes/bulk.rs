@@ -206,7 +206,7 @@ async fn store(
     dry_run: bool,
     upload: Upload,
 ) -> Result<HttpResponse, ApiError> {
-    let idempotency = Idempotency::new(caller, key, fingerprint(request, &serde_json::json!({ "sha256": digest })));
+    let idempotency = Idempotency::new(caller, key, fingerprint(request, &serde_json::json!({ "sha256": digest })))?;
     let now = state.clock.now();
     let status = if dry_run { StatusCode::OK } else { StatusCode::CREATED };
 

@@ -556,7 +556,7 @@ async fn add(
         _ => return Err(ApiError::UnsupportedMediaType { accepted: "multipart/form-data, application/json" }),
     };
     let idempotency =
-        Idempotency::new(&caller, key, crate::http::idempotency::fingerprint(&request, &fingerprint_source));
+        Idempotency::new(&caller, key, crate::http::idempotency::fingerprint(&request, &fingerprint_source))?;
 
     // The file goes to the store before the transaction, so that no connection waits on it. If
     // the record cannot be written, the file is removed again.

@@ -170,7 +170,7 @@ pub async fn create_indicator(
     key: IdempotencyKey,
     AdminWithBody(caller, ApiJson(body)): AdminWithBody<ApiJson<CreateIndicator>>,
 ) -> Result<HttpResponse, ApiError> {
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let draft = resolve_draft(&mut connection, &body).await?;

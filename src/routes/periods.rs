@@ -204,7 +204,7 @@ pub async fn create_period(
         late_policy: body.late_policy.unwrap_or(LatePolicy::Refuse),
         locked_at: None,
     };
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let today = state.clock.today();
 
     let mut connection = state.pool.get().await?;
@@ -329,7 +329,7 @@ pub async fn create_exception(
     key: IdempotencyKey,
     AdminWithBody(caller, ApiJson(body)): AdminWithBody<ApiJson<CreateException>>,
 ) -> Result<HttpResponse, ApiError> {
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let today = state.clock.today();
     let mut connection = state.pool.get().await?;
     let period = find_period(&mut connection, &path).await?;

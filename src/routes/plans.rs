@@ -192,7 +192,7 @@ pub async fn create_plan(
     CallerWithBody(caller, ApiJson(body)): CallerWithBody<ApiJson<CreatePlan>>,
 ) -> Result<HttpResponse, ApiError> {
     require_writer(&caller)?;
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let today = state.clock.today();
 
     let mut connection = state.pool.get().await?;
@@ -356,7 +356,7 @@ pub async fn add_milestone(
     CallerWithBody(caller, ApiJson(body)): CallerWithBody<ApiJson<MilestoneInput>>,
 ) -> Result<HttpResponse, ApiError> {
     require_writer(&caller)?;
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let mut connection = state.pool.get().await?;
     let outcome = connection
         .transaction::<_, ApiError, _>(async |connection| {
@@ -505,7 +505,7 @@ pub async fn report_progress(
             english: "progress on a milestone is reported by a user of the plan's responsible organisation".into(),
         });
     }
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let now = state.clock.now();
     let mut connection = state.pool.get().await?;
     let outcome = connection

@@ -327,7 +327,7 @@ pub async fn create_realisation(
         return Err(ApiError::Forbidden);
     }
     let note = read_note(body.note.as_deref(), "note", false).map_err(|error| ApiError::InvalidBody(vec![error]))?;
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let now = state.clock.now();
 
     let mut connection = state.pool.get().await?;
@@ -518,7 +518,7 @@ pub async fn submit_realisation(
     key: IdempotencyKey,
     _query: ApiQuery<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &()));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &()))?;
     apply(&state, &caller, path.id, if_match, Some(idempotency), Change::Submit).await
 }
 
@@ -558,7 +558,7 @@ pub async fn verify_realisation(
     CallerWithBody(caller, OptionalApiJson(body)): CallerWithBody<OptionalApiJson<ReviewNote>>,
 ) -> Result<HttpResponse, ApiError> {
     let note = read_note(body.note.as_deref(), "note", false).map_err(|error| ApiError::InvalidBody(vec![error]))?;
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     apply(&state, &caller, path.id, if_match, Some(idempotency), Change::Verify { note }).await
 }
 
@@ -599,7 +599,7 @@ pub async fn return_realisation(
     let note = read_note(body.note.as_deref(), "note", true)
         .map_err(|error| ApiError::InvalidBody(vec![error]))?
         .unwrap_or_default();
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     apply(&state, &caller, path.id, if_match, Some(idempotency), Change::Return { note }).await
 }
 

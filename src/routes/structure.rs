@@ -143,7 +143,7 @@ pub async fn create_roadmap(
     key: IdempotencyKey,
     AdminWithBody(caller, ApiJson(body)): AdminWithBody<ApiJson<CreateRoadmap>>,
 ) -> Result<HttpResponse, ApiError> {
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let roadmap = NewRoadmap {
         code: &body.code,
         title: &body.title,
@@ -579,7 +579,7 @@ async fn create(
     body: &impl Serialize,
     node: &NodeRequest<'_>,
 ) -> Result<HttpResponse, ApiError> {
-    let idempotency = Idempotency::new(caller, key, fingerprint(request, body));
+    let idempotency = Idempotency::new(caller, key, fingerprint(request, body))?;
     let roadmap = find_roadmap(connection, roadmap_key).await?;
     let outcome = connection
         .transaction::<_, ApiError, _>(async |connection| {
