@@ -147,7 +147,7 @@ pub struct CreateIndicator {
 #[utoipa::path(
     tag = "indicators",
     security(("bearer" = [])),
-    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreateIndicator,
     responses(
         (status = 201, description = "The new indicator; `Location` names it and `ETag` carries its version.", body = IndicatorView),

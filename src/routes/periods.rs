@@ -63,7 +63,7 @@ pub struct ExceptionView {
 #[serde(deny_unknown_fields)]
 pub struct CreatePeriod {
     /// Year and quarter, such as `2023-Q1`.
-    #[schema(example = "2023-Q1")]
+    #[schema(example = "2023-Q1", pattern = "^(20[0-9]{2}|2100)-[Qq][1-4]$")]
     pub period: String,
     /// First day of reporting, `YYYY-MM-DD` (WIB).
     pub opens_on: NaiveDate,
@@ -166,7 +166,7 @@ pub async fn get_period(
 #[utoipa::path(
     tag = "periods",
     security(("bearer" = [])),
-    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreatePeriod,
     responses(
         (status = 201, description = "The new period.", body = PeriodView),
@@ -306,7 +306,7 @@ pub async fn update_period(
 #[utoipa::path(
     tag = "periods",
     security(("bearer" = [])),
-    params(PeriodPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(PeriodPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreateException,
     responses(
         (status = 201, description = "The period with the new exception.", body = PeriodView),

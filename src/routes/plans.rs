@@ -168,7 +168,7 @@ pub async fn list_plans(
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
-    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body returns the first response.")),
+    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body returns the first response.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreatePlan,
     responses(
         (status = 201, description = "The new plan; `ETag` carries its version.", body = PlanView),
@@ -332,7 +332,7 @@ pub async fn cancel_plan(
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
-    params(PlanPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(PlanPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = MilestoneInput,
     responses(
         (status = 201, description = "The new milestone; `ETag` carries its version.", body = MilestoneView),
@@ -476,7 +476,7 @@ pub async fn list_progress(
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
-    params(MilestonePath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(MilestonePath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = ProgressInput,
     responses(
         (status = 201, description = "The report, and the plan as it is after the report.", body = ProgressReported),

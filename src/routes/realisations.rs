@@ -300,7 +300,7 @@ fn too_many_to_export() -> ApiError {
 #[utoipa::path(
     tag = "realisations",
     security(("bearer" = [])),
-    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body returns the first response.")),
+    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body returns the first response.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreateRealisation,
     responses(
         (status = 201, description = "The new realisation; `ETag` carries its version.", body = RealisationView),
@@ -493,7 +493,7 @@ pub async fn update_realisation(
     params(
         RealisationPath,
         ("If-Match" = String, Header, description = "The ETag of the version the change is based on."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     responses(
         (status = 200, description = "The submitted realisation.", body = RealisationView),
@@ -530,7 +530,7 @@ pub async fn submit_realisation(
     params(
         RealisationPath,
         ("If-Match" = String, Header, description = "The ETag of the version the change is based on."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     request_body(content = Option<ReviewNote>, description = "Optional; a request without a body verifies without a note."),
     responses(
@@ -569,7 +569,7 @@ pub async fn verify_realisation(
     params(
         RealisationPath,
         ("If-Match" = String, Header, description = "The ETag of the version the change is based on."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     request_body = ReviewNote,
     responses(
