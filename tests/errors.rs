@@ -208,3 +208,36 @@ async fn wrong_method_gets_405_with_allow() {
     assert_eq!(status, 405);
     assert_eq!(body["title"], "Method not allowed");
 }
+
+#[tokio::test]
+async fn nul_character_in_body_is_rejected() {
+    let app = TestApp::spawn_with_semarang().await;
+    let (_, admin) = app.create_user("admin", "admin", None).await;
+    let body = serde_json::json!({
+        "code": "K1.16", "objective": "S1", "name": "Kegiatan\u{0}baru", "coordinator": "BAG-ORGANISASI",
+    });
+
+    let response = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/roadmaps/{SEMARANG}/activities"),
+            Some(&admin),
+            Some(&body),
+            None,
+        )
+        .await;
+    let (status, problem) = problem(response).await;
+
+    assert_eq!(status, 422);
+    assert_eq!(problem["errors"][0]["field"], "name");
+}
+
+#[tokio::test]
+async fn nul_character_in_query_is_rejected() {
+    let app = TestApp::spawn_with_semarang().await;
+
+    let (status, problem) = problem(app.get("/api/v1/organisations?q=BAPP%00EDA").await).await;
+
+    assert_eq!(status, 400);
+    assert_eq!(problem["errors"][0]["field"], "q");
+}
