@@ -464,7 +464,7 @@ async fn malformed_idempotency_key_is_refused() {
 }
 
 #[tokio::test]
-async fn missing_token_is_reported_before_a_malformed_idempotency_key() {
+async fn token_checked_before_idempotency_key() {
     let quarter = Quarter::open("refuse").await;
     let app = &quarter.app;
 

@@ -24,7 +24,7 @@ pub const MAX_KEY_CHARS: usize = 255;
 
 /// The request's `Idempotency-Key` header, if it has one: 1 to 255 visible ASCII characters.
 ///
-/// Extraction never fails. An invalid key is refused by `Idempotency::new`, which handlers call
+/// Extraction never fails. `Idempotency::new` rejects an invalid key, and handlers call it
 /// after authentication, so that a request without a valid token gets 401 whatever its key.
 pub struct IdempotencyKey(Result<Option<String>, ()>);
 
@@ -45,7 +45,7 @@ impl FromRequest for IdempotencyKey {
 }
 
 impl IdempotencyKey {
-    /// The key, or 400 when the header is not 1 to 255 visible ASCII characters.
+    /// Returns the key, or a 400 error when the header is not 1 to 255 visible ASCII characters.
     fn into_key(self) -> Result<Option<String>, ApiError> {
         self.0.map_err(|()| {
             ApiError::InvalidParameters(vec![FieldError::new(
@@ -151,7 +151,7 @@ pub struct Outcome {
 }
 
 impl Idempotency {
-    /// Refuses an invalid key with 400. Call it once the caller is authenticated.
+    /// Rejects an invalid key with 400. Call it once the caller is authenticated.
     pub fn new(caller: &Caller, key: IdempotencyKey, fingerprint: Vec<u8>) -> Result<Idempotency, ApiError> {
         let principal = match &caller.principal {
             Principal::User { id, .. } => format!("user:{id}"),
