@@ -15,7 +15,7 @@
 # Settings, with the defaults for a local PostgreSQL server with trust authentication:
 #   DATABASE_URL        PostgreSQL server; its database part is ignored
 #                       (postgres://postgres@127.0.0.1:5432)
-#   FUZZ_DATABASE       database to create and drop (contract_fuzz)
+#   FUZZ_DATABASE       database to create and drop (fuzz_contract)
 #   FUZZ_PORT           loopback port of the service (18100)
 #   FUZZ_MAX_EXAMPLES   test cases per operation and phase (10)
 #   FUZZ_SEED           random seed of the generated data (20231)
@@ -30,7 +30,7 @@ if [ -n "${DATABASE_URL:-}" ]; then
 else
     SERVER_URL=postgres://postgres@127.0.0.1:5432
 fi
-DATABASE=${FUZZ_DATABASE:-contract_fuzz}
+DATABASE=${FUZZ_DATABASE:-fuzz_contract}
 PORT=${FUZZ_PORT:-18100}
 MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-10}
 SEED=${FUZZ_SEED:-20231}
