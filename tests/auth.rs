@@ -635,3 +635,40 @@ async fn issued_tokens_carry_the_configured_claims() {
     assert!(payload["jti"].as_str().is_some_and(|jti| !jti.is_empty()));
     assert_eq!(get_as(&app, "/api/v1/me", &within_leeway).await.status(), 200);
 }
+
+/// Follows a `$ref` of the served OpenAPI document to the schema it names.
+fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => document.pointer(reference.trim_start_matches('#')).unwrap(),
+        None => schema,
+    }
+}
+
+#[tokio::test]
+async fn me_lists_indicators_as_the_document_describes_them() {
+    let app = TestApp::spawn_with_semarang().await;
+    let (_, token) = app.create_user("pelaksana", "opd", Some("BAPPEDA")).await;
+
+    let me: Value = get_as(&app, "/api/v1/me", &token).await.json().await.unwrap();
+    let document = app.get_json("/api/v1/openapi.json").await;
+
+    let me_schema = resolve(&document, &document["components"]["schemas"]["MeView"]);
+    for list in ["coordinates", "implements"] {
+        let listed = me[list].as_array().unwrap();
+        assert!(!listed.is_empty(), "BAPPEDA has indicators in {list}: {me}");
+        let item_schema = resolve(&document, &me_schema["properties"][list]["items"]);
+        let declared = item_schema["properties"].as_object().unwrap();
+        for item in listed {
+            let item = item.as_object().unwrap();
+            for field in item.keys() {
+                assert!(
+                    declared.contains_key(field),
+                    "{list} item field {field} is not in the document: {item_schema}"
+                );
+            }
+            for required in item_schema["required"].as_array().unwrap() {
+                assert!(item.contains_key(required.as_str().unwrap()), "{list} item lacks {required}: {item:?}");
+            }
+        }
+    }
+}

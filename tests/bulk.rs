@@ -328,3 +328,16 @@ async fn body_that_is_no_workbook_gets_422() {
     assert!(message.contains("not an XLSX workbook"), "{message}");
     assert!(stored(&app, &bappeda).await.is_empty());
 }
+
+#[tokio::test]
+async fn nul_character_in_a_cell_is_named() {
+    let (app, bappeda) = setup(&[]).await;
+    let source = "indikator,periode,nilai,catatan\nIND-05,2023-Q1,\"76,5\",data\0sakip\n";
+
+    let response = send_csv(&app, &bappeda, "", source, "en").await;
+
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(problems(&body), vec![(2, "catatan".to_string())]);
+    assert!(stored(&app, &bappeda).await.is_empty());
+}

@@ -234,3 +234,36 @@ async fn pooled_connections_bound_slow_statements_and_idle_transactions() {
     assert_eq!(statement, "1234ms");
     assert_eq!(idle, "1234ms");
 }
+
+#[tokio::test]
+async fn nul_character_in_body_is_rejected() {
+    let app = TestApp::spawn_with_semarang().await;
+    let (_, admin) = app.create_user("admin", "admin", None).await;
+    let body = serde_json::json!({
+        "code": "K1.16", "objective": "S1", "name": "Kegiatan\u{0}baru", "coordinator": "BAG-ORGANISASI",
+    });
+
+    let response = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/roadmaps/{SEMARANG}/activities"),
+            Some(&admin),
+            Some(&body),
+            None,
+        )
+        .await;
+    let (status, problem) = problem(response).await;
+
+    assert_eq!(status, 422);
+    assert_eq!(problem["errors"][0]["field"], "name");
+}
+
+#[tokio::test]
+async fn nul_character_in_query_is_rejected() {
+    let app = TestApp::spawn_with_semarang().await;
+
+    let (status, problem) = problem(app.get("/api/v1/organisations?q=BAPP%00EDA").await).await;
+
+    assert_eq!(status, 400);
+    assert_eq!(problem["errors"][0]["field"], "q");
+}

@@ -274,7 +274,7 @@ async fn hostile_path_segments_get_4xx() {
 
     let path = format!("/api/v1/roadmaps/{SEMARANG}/realisations?organisation=%00");
     let problem = app.expect(400, Method::GET, &path, Some(&admin), None, None).await;
-    assert_eq!(problem["errors"][0]["field"], "query", "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "organisation", "{problem}");
 }
 
 /// Patches a realisation with `If-Match`; returns the status, the new ETag and the body.

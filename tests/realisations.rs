@@ -464,6 +464,23 @@ async fn malformed_idempotency_key_is_refused() {
 }
 
 #[tokio::test]
+async fn token_checked_before_idempotency_key() {
+    let quarter = Quarter::open("refuse").await;
+    let app = &quarter.app;
+
+    let response = app
+        .client
+        .post(format!("{}{REALISATIONS}", app.address))
+        .header("Idempotency-Key", "dua kata")
+        .json(&stunting(12, 1000, true))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 401);
+}
+
+#[tokio::test]
 async fn edit_keeps_what_it_leaves_out() {
     let quarter = Quarter::open("refuse").await;
     let app = &quarter.app;

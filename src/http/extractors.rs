@@ -18,6 +18,9 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        if let Some((name, _)) = form_urlencoded_pairs(request.query_string()).find(|(_, value)| value.contains('\0')) {
+            return ready(Err(ApiError::InvalidParameters(vec![nul_error(name.into_owned())])));
+        }
         let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded_pairs(request.query_string()));
         let result = serde_path_to_error::deserialize(deserializer)
             .map(ApiQuery)
@@ -131,44 +134,45 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
     let value = result.map_err(json_field_error)?;
     deserializer.end().map_err(|error| syntax_error(&error))?;
-    refuse_nul(bytes)?;
+    reject_nul(bytes)?;
     Ok(value)
 }
 
-/// PostgreSQL cannot store the NUL character, which JSON can carry as `\u0000`: a body whose
-/// text holds one gets 422 naming the field. Only a body that contains the escape is read a
-/// second time.
-fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
+/// Rejects a body with a string that contains U+0000, which PostgreSQL cannot store in text.
+/// JSON can carry the character only as the escape `\u0000`, so bodies without that escape
+/// are not parsed again.
+fn reject_nul(bytes: &[u8]) -> Result<(), ApiError> {
     if !bytes.windows(6).any(|window| window == b"\\u0000") {
         return Ok(());
     }
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
         return Ok(());
     };
-    match nul_field(&value, String::new()) {
-        Some(field) => Err(ApiError::InvalidBody(vec![FieldError::new(
-            if field.is_empty() { "body".to_string() } else { field },
-            "berisi karakter NUL (\\u0000), yang tidak dapat disimpan",
-            "holds the NUL character (\\u0000), which cannot be stored",
-        )])),
+    match nul_path(&value, String::new()) {
+        Some(path) => {
+            Err(ApiError::InvalidBody(vec![nul_error(if path.is_empty() { "body".to_string() } else { path })]))
+        }
         None => Ok(()),
     }
 }
 
-/// The path of the first string or key holding NUL, written as the field paths of other errors
-/// (`items[2].note`).
-fn nul_field(value: &serde_json::Value, path: String) -> Option<String> {
+/// Finds the path (`items[2].name`) of the first string or object key that contains U+0000.
+fn nul_path(value: &serde_json::Value, path: String) -> Option<String> {
     match value {
-        serde_json::Value::String(text) => text.contains('\0').then_some(path),
+        serde_json::Value::String(text) if text.contains('\0') => Some(path),
         serde_json::Value::Array(items) => {
-            items.iter().enumerate().find_map(|(index, item)| nul_field(item, format!("{path}[{index}]")))
+            items.iter().enumerate().find_map(|(index, item)| nul_path(item, format!("{path}[{index}]")))
         }
-        serde_json::Value::Object(map) => map.iter().find_map(|(key, item)| {
-            let field = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-            if key.contains('\0') { Some(field) } else { nul_field(item, field) }
+        serde_json::Value::Object(fields) => fields.iter().find_map(|(name, field)| {
+            let field_path = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+            if name.contains('\0') { Some(field_path) } else { nul_path(field, field_path) }
         }),
         _ => None,
     }
+}
+
+fn nul_error(field: String) -> FieldError {
+    FieldError::new(field, "tidak boleh berisi karakter NUL (U+0000)", "must not contain the NUL character (U+0000)")
 }
 
 fn json_field_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {

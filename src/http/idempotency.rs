@@ -23,7 +23,10 @@ use crate::error::{ApiError, FieldError};
 pub const MAX_KEY_CHARS: usize = 255;
 
 /// The request's `Idempotency-Key` header, if it has one: 1 to 255 visible ASCII characters.
-pub struct IdempotencyKey(pub Option<String>);
+///
+/// Extraction never fails. `Idempotency::new` rejects an invalid key, and handlers call it
+/// after authentication, so that a request without a valid token gets 401 whatever its key.
+pub struct IdempotencyKey(Result<Option<String>, ()>);
 
 impl FromRequest for IdempotencyKey {
     type Error = ApiError;
@@ -31,19 +34,25 @@ impl FromRequest for IdempotencyKey {
 
     fn from_request(request: &HttpRequest, _payload: &mut actix_web::dev::Payload) -> Self::Future {
         let Some(value) = request.headers().get("idempotency-key") else {
-            return ready(Ok(IdempotencyKey(None)));
+            return ready(Ok(IdempotencyKey(Ok(None))));
         };
         let valid = value
             .to_str()
             .ok()
             .filter(|key| (1..=MAX_KEY_CHARS).contains(&key.len()) && key.bytes().all(|byte| byte.is_ascii_graphic()));
-        ready(match valid {
-            Some(key) => Ok(IdempotencyKey(Some(key.to_string()))),
-            None => Err(ApiError::InvalidParameters(vec![FieldError::new(
+        ready(Ok(IdempotencyKey(valid.map(|key| Some(key.to_string())).ok_or(()))))
+    }
+}
+
+impl IdempotencyKey {
+    /// Returns the key, or a 400 error when the header is not 1 to 255 visible ASCII characters.
+    fn into_key(self) -> Result<Option<String>, ApiError> {
+        self.0.map_err(|()| {
+            ApiError::InvalidParameters(vec![FieldError::new(
                 "Idempotency-Key",
                 format!("harus 1 sampai {MAX_KEY_CHARS} karakter ASCII tanpa spasi, misalnya sebuah UUID"),
                 format!("must be 1 to {MAX_KEY_CHARS} ASCII characters without spaces, for example a UUID"),
-            )])),
+            )])
         })
     }
 }
@@ -142,12 +151,13 @@ pub struct Outcome {
 }
 
 impl Idempotency {
-    pub fn new(caller: &Caller, key: IdempotencyKey, fingerprint: Vec<u8>) -> Idempotency {
+    /// Rejects an invalid key with 400. Call it once the caller is authenticated.
+    pub fn new(caller: &Caller, key: IdempotencyKey, fingerprint: Vec<u8>) -> Result<Idempotency, ApiError> {
         let principal = match &caller.principal {
             Principal::User { id, .. } => format!("user:{id}"),
             Principal::Client { id, .. } => format!("client:{id}"),
         };
-        Idempotency { principal, key: key.0, fingerprint }
+        Ok(Idempotency { principal, key: key.into_key()?, fingerprint })
     }
 
     /// Waits for other requests under the same key, then returns the stored response of an

@@ -41,14 +41,19 @@ pub struct AuditEventView {
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// An action such as `realisation.verify`, or a prefix ending in a dot such as `realisation.`.
+    #[param(min_length = 1, max_length = 200, pattern = r"\S")]
     pub action: Option<String>,
     /// A subject such as `realisation:12`.
+    #[param(min_length = 1, max_length = 200, pattern = r"\S")]
     pub subject: Option<String>,
     /// Username or client id of the actor.
+    #[param(min_length = 1, max_length = 200, pattern = r"\S")]
     pub actor: Option<String>,
     /// Records at or after this moment (RFC 3339).
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     pub since: Option<String>,
     /// Records before this moment (RFC 3339).
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     pub until: Option<String>,
     /// Page number, from 1 (default 1).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100000)]

@@ -26,15 +26,26 @@ const MAX_REFRESH_TOKEN_CHARS: usize = 4096;
 #[serde(tag = "grant_type", rename_all = "snake_case")]
 pub enum TokenRequest {
     /// A user logs in with username and password.
-    Password { username: String, password: String },
+    Password {
+        #[schema(min_length = 1, max_length = 256)]
+        username: String,
+        #[schema(min_length = 1, max_length = 256)]
+        password: String,
+    },
     /// A service client logs in with its client id and secret.
-    ClientCredentials { client_id: String, client_secret: String },
+    ClientCredentials {
+        #[schema(min_length = 1, max_length = 256)]
+        client_id: String,
+        #[schema(min_length = 1, max_length = 256)]
+        client_secret: String,
+    },
 }
 
 /// A refresh token, to rotate or to revoke.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    #[schema(min_length = 1, max_length = 4096)]
     pub refresh_token: String,
 }
 
@@ -141,7 +152,7 @@ pub async fn logout(
 
 /// A short reference to an indicator in a road map.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct IndicatorRef {
+pub struct RoadmapIndicatorRef {
     pub roadmap: String,
     pub code: String,
     pub name: String,
@@ -163,11 +174,11 @@ pub struct MeView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<Scope>>,
     pub organisation: Option<OrganisationRef>,
-    pub coordinates: Vec<IndicatorRef>,
-    pub implements: Vec<IndicatorRef>,
+    pub coordinates: Vec<RoadmapIndicatorRef>,
+    pub implements: Vec<RoadmapIndicatorRef>,
     /// Indicators for which the organisation is the designated reporting unit: its figure is the
     /// one that counts, and it may report even where it is not an implementer.
-    pub reports: Vec<IndicatorRef>,
+    pub reports: Vec<RoadmapIndicatorRef>,
 }
 
 /// Tells the caller who they are and what their organisation coordinates and implements.
@@ -213,7 +224,7 @@ pub async fn me(
         None => (Vec::new(), Vec::new(), Vec::new()),
     };
     let to_refs = |rows: Vec<(String, String, String)>| {
-        rows.into_iter().map(|(roadmap, code, name)| IndicatorRef { roadmap, code, name }).collect()
+        rows.into_iter().map(|(roadmap, code, name)| RoadmapIndicatorRef { roadmap, code, name }).collect()
     };
 
     Ok(web::Json(MeView {

@@ -61,7 +61,7 @@ pub struct BulkParams {
     params(
         RoadmapPath,
         BulkParams,
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same file returns the first response."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same file returns the first response.", min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     request_body(
         description = "The header row, then one row per realisation, as CSV or as the first sheet of a workbook.",
@@ -121,7 +121,7 @@ pub async fn import_realisations(
     params(
         RoadmapPath,
         BulkParams,
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same file returns the first response."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same file returns the first response.", min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     request_body(
         description = "The header row, then one row per target, as CSV or as the first sheet of a workbook.",
@@ -206,7 +206,7 @@ async fn store(
     dry_run: bool,
     upload: Upload,
 ) -> Result<HttpResponse, ApiError> {
-    let idempotency = Idempotency::new(caller, key, fingerprint(request, &serde_json::json!({ "sha256": digest })));
+    let idempotency = Idempotency::new(caller, key, fingerprint(request, &serde_json::json!({ "sha256": digest })))?;
     let now = state.clock.now();
     let status = if dry_run { StatusCode::OK } else { StatusCode::CREATED };
 

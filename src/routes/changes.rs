@@ -24,6 +24,7 @@ pub struct ChangeParams {
     /// Only changes written at or after this moment (RFC 3339), as a starting point for a client
     /// without a cursor. A transaction that began before it and committed after it is left out,
     /// so keep polling with `after`.
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     pub since: Option<String>,
     /// Kinds to list, separated by commas: `realisation`, `target`, `plan`, `milestone`;
     /// all by default. A cursor belongs to the kinds it was read with.

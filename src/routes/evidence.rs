@@ -75,7 +75,7 @@ struct UploadedFile {
 #[utoipa::path(
     tag = "realisations",
     security(("bearer" = [])),
-    params(RealisationPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(RealisationPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body(content(
         (EvidenceUpload = "multipart/form-data"),
         (EvidenceLink = "application/json"),
@@ -258,7 +258,7 @@ pub struct MilestoneEvidencePath {
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
-    params(MilestonePath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(MilestonePath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body(content(
         (EvidenceUpload = "multipart/form-data"),
         (EvidenceLink = "application/json"),
@@ -556,7 +556,7 @@ async fn add(
         _ => return Err(ApiError::UnsupportedMediaType { accepted: "multipart/form-data, application/json" }),
     };
     let idempotency =
-        Idempotency::new(&caller, key, crate::http::idempotency::fingerprint(&request, &fingerprint_source));
+        Idempotency::new(&caller, key, crate::http::idempotency::fingerprint(&request, &fingerprint_source))?;
 
     // The file goes to the store before the transaction, so that no connection waits on it. If
     // the record cannot be written, the file is removed again.

@@ -147,7 +147,7 @@ pub struct CreateIndicator {
 #[utoipa::path(
     tag = "indicators",
     security(("bearer" = [])),
-    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreateIndicator,
     responses(
         (status = 201, description = "The new indicator; `Location` names it and `ETag` carries its version.", body = IndicatorView),
@@ -170,7 +170,7 @@ pub async fn create_indicator(
     key: IdempotencyKey,
     AdminWithBody(caller, ApiJson(body)): AdminWithBody<ApiJson<CreateIndicator>>,
 ) -> Result<HttpResponse, ApiError> {
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let mut connection = state.pool.get().await?;
     let roadmap = find_roadmap(&mut connection, &path.roadmap).await?;
     let draft = resolve_draft(&mut connection, &body).await?;

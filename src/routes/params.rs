@@ -322,6 +322,7 @@ pub struct IndicatorParams {
 #[into_params(parameter_in = Query)]
 pub struct OrganisationParams {
     /// Text to find in the code, name or aliases, ignoring case (1 to 100 characters).
+    #[param(min_length = 1, max_length = 100, pattern = r"\S")]
     pub q: Option<String>,
     /// Page number, from 1 (default 1).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100000)]

@@ -63,7 +63,7 @@ pub struct ExceptionView {
 #[serde(deny_unknown_fields)]
 pub struct CreatePeriod {
     /// Year and quarter, such as `2023-Q1`.
-    #[schema(example = "2023-Q1")]
+    #[schema(example = "2023-Q1", pattern = "^(20[0-9]{2}|2100)-[Qq][1-4]$")]
     pub period: String,
     /// First day of reporting, `YYYY-MM-DD` (WIB).
     pub opens_on: NaiveDate,
@@ -166,7 +166,7 @@ pub async fn get_period(
 #[utoipa::path(
     tag = "periods",
     security(("bearer" = [])),
-    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreatePeriod,
     responses(
         (status = 201, description = "The new period.", body = PeriodView),
@@ -204,7 +204,7 @@ pub async fn create_period(
         late_policy: body.late_policy.unwrap_or(LatePolicy::Refuse),
         locked_at: None,
     };
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let today = state.clock.today();
 
     let mut connection = state.pool.get().await?;
@@ -306,7 +306,7 @@ pub async fn update_period(
 #[utoipa::path(
     tag = "periods",
     security(("bearer" = [])),
-    params(PeriodPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(PeriodPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreateException,
     responses(
         (status = 201, description = "The period with the new exception.", body = PeriodView),
@@ -329,7 +329,7 @@ pub async fn create_exception(
     key: IdempotencyKey,
     AdminWithBody(caller, ApiJson(body)): AdminWithBody<ApiJson<CreateException>>,
 ) -> Result<HttpResponse, ApiError> {
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let today = state.clock.today();
     let mut connection = state.pool.get().await?;
     let period = find_period(&mut connection, &path).await?;

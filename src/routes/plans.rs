@@ -168,7 +168,7 @@ pub async fn list_plans(
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
-    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body returns the first response.")),
+    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body returns the first response.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreatePlan,
     responses(
         (status = 201, description = "The new plan; `ETag` carries its version.", body = PlanView),
@@ -192,7 +192,7 @@ pub async fn create_plan(
     CallerWithBody(caller, ApiJson(body)): CallerWithBody<ApiJson<CreatePlan>>,
 ) -> Result<HttpResponse, ApiError> {
     require_writer(&caller)?;
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let today = state.clock.today();
 
     let mut connection = state.pool.get().await?;
@@ -332,7 +332,7 @@ pub async fn cancel_plan(
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
-    params(PlanPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(PlanPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = MilestoneInput,
     responses(
         (status = 201, description = "The new milestone; `ETag` carries its version.", body = MilestoneView),
@@ -356,7 +356,7 @@ pub async fn add_milestone(
     CallerWithBody(caller, ApiJson(body)): CallerWithBody<ApiJson<MilestoneInput>>,
 ) -> Result<HttpResponse, ApiError> {
     require_writer(&caller)?;
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let mut connection = state.pool.get().await?;
     let outcome = connection
         .transaction::<_, ApiError, _>(async |connection| {
@@ -476,7 +476,7 @@ pub async fn list_progress(
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
-    params(MilestonePath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(MilestonePath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = ProgressInput,
     responses(
         (status = 201, description = "The report, and the plan as it is after the report.", body = ProgressReported),
@@ -505,7 +505,7 @@ pub async fn report_progress(
             english: "progress on a milestone is reported by a user of the plan's responsible organisation".into(),
         });
     }
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let now = state.clock.now();
     let mut connection = state.pool.get().await?;
     let outcome = connection

@@ -300,7 +300,7 @@ fn too_many_to_export() -> ApiError {
 #[utoipa::path(
     tag = "realisations",
     security(("bearer" = [])),
-    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body returns the first response.")),
+    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same body returns the first response.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreateRealisation,
     responses(
         (status = 201, description = "The new realisation; `ETag` carries its version.", body = RealisationView),
@@ -327,7 +327,7 @@ pub async fn create_realisation(
         return Err(ApiError::Forbidden);
     }
     let note = read_note(body.note.as_deref(), "note", false).map_err(|error| ApiError::InvalidBody(vec![error]))?;
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let now = state.clock.now();
 
     let mut connection = state.pool.get().await?;
@@ -493,7 +493,7 @@ pub async fn update_realisation(
     params(
         RealisationPath,
         ("If-Match" = String, Header, description = "The ETag of the version the change is based on."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     responses(
         (status = 200, description = "The submitted realisation.", body = RealisationView),
@@ -518,7 +518,7 @@ pub async fn submit_realisation(
     key: IdempotencyKey,
     _query: ApiQuery<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &()));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &()))?;
     apply(&state, &caller, path.id, if_match, Some(idempotency), Change::Submit).await
 }
 
@@ -530,7 +530,7 @@ pub async fn submit_realisation(
     params(
         RealisationPath,
         ("If-Match" = String, Header, description = "The ETag of the version the change is based on."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     request_body(content = Option<ReviewNote>, description = "Optional; a request without a body verifies without a note."),
     responses(
@@ -558,7 +558,7 @@ pub async fn verify_realisation(
     CallerWithBody(caller, OptionalApiJson(body)): CallerWithBody<OptionalApiJson<ReviewNote>>,
 ) -> Result<HttpResponse, ApiError> {
     let note = read_note(body.note.as_deref(), "note", false).map_err(|error| ApiError::InvalidBody(vec![error]))?;
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     apply(&state, &caller, path.id, if_match, Some(idempotency), Change::Verify { note }).await
 }
 
@@ -569,7 +569,7 @@ pub async fn verify_realisation(
     params(
         RealisationPath,
         ("If-Match" = String, Header, description = "The ETag of the version the change is based on."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     request_body = ReviewNote,
     responses(
@@ -599,7 +599,7 @@ pub async fn return_realisation(
     let note = read_note(body.note.as_deref(), "note", true)
         .map_err(|error| ApiError::InvalidBody(vec![error]))?
         .unwrap_or_default();
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     apply(&state, &caller, path.id, if_match, Some(idempotency), Change::Return { note }).await
 }
 

@@ -122,7 +122,7 @@ pub struct RetireNode {
 #[utoipa::path(
     tag = "structure",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreateRoadmap,
     responses(
         (status = 201, description = "The new road map; `Location` names it.", body = RoadmapView),
@@ -143,7 +143,7 @@ pub async fn create_roadmap(
     key: IdempotencyKey,
     AdminWithBody(caller, ApiJson(body)): AdminWithBody<ApiJson<CreateRoadmap>>,
 ) -> Result<HttpResponse, ApiError> {
-    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body));
+    let idempotency = Idempotency::new(&caller, key, fingerprint(&request, &body))?;
     let roadmap = NewRoadmap {
         code: &body.code,
         title: &body.title,
@@ -171,7 +171,7 @@ pub async fn create_roadmap(
 #[utoipa::path(
     tag = "structure",
     security(("bearer" = [])),
-    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreateNode,
     responses(
         (status = 201, description = "The new goal; `Location` names it and `ETag` carries its version.", body = GoalView),
@@ -203,7 +203,7 @@ pub async fn create_goal(
 #[utoipa::path(
     tag = "structure",
     security(("bearer" = [])),
-    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreateNode,
     responses(
         (status = 201, description = "The new theme; `Location` names it and `ETag` carries its version.", body = ThemeView),
@@ -237,7 +237,7 @@ pub async fn create_theme(
 #[utoipa::path(
     tag = "structure",
     security(("bearer" = [])),
-    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreateObjective,
     responses(
         (status = 201, description = "The new objective; `Location` names it and `ETag` carries its version.", body = ObjectiveView),
@@ -277,7 +277,7 @@ pub async fn create_objective(
 #[utoipa::path(
     tag = "structure",
     security(("bearer" = [])),
-    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.")),
+    params(RoadmapPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe.", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CreateActivity,
     responses(
         (status = 201, description = "The new activity; `Location` names it and `ETag` carries its version.", body = ActivityView),
@@ -579,7 +579,7 @@ async fn create(
     body: &impl Serialize,
     node: &NodeRequest<'_>,
 ) -> Result<HttpResponse, ApiError> {
-    let idempotency = Idempotency::new(caller, key, fingerprint(request, body));
+    let idempotency = Idempotency::new(caller, key, fingerprint(request, body))?;
     let roadmap = find_roadmap(connection, roadmap_key).await?;
     let outcome = connection
         .transaction::<_, ApiError, _>(async |connection| {

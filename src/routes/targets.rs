@@ -85,6 +85,7 @@ impl QuarterParams {
 #[into_params(parameter_in = Query)]
 pub struct TargetParams {
     /// An RFC 3339 time such as `2024-03-01T00:00:00+07:00`; now by default.
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     pub at: Option<String>,
 }
 

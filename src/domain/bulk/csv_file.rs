@@ -51,7 +51,7 @@ fn read_row(line: u64, record: &::csv::ByteRecord, columns: usize) -> SheetRow {
         .filter_map(|(index, cell)| {
             let cell = match std::str::from_utf8(cell) {
                 Ok(text) if text.trim().is_empty() => return None,
-                Ok(text) => Cell::Text(unguard(text.trim()).to_string()),
+                Ok(text) => Cell::from_text(unguard(text.trim())),
                 Err(_) => Cell::Invalid {
                     indonesian: "bukan teks UTF-8; simpan berkas sebagai CSV UTF-8".into(),
                     english: "is not UTF-8 text; save the file as CSV UTF-8".into(),

@@ -45,6 +45,17 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// Makes a text cell. Text with U+0000, which PostgreSQL cannot store, is an invalid cell.
+    pub fn from_text(text: &str) -> Cell {
+        if text.contains('\0') {
+            return Cell::Invalid {
+                indonesian: "tidak boleh berisi karakter NUL (U+0000)".into(),
+                english: "must not contain the NUL character (U+0000)".into(),
+            };
+        }
+        Cell::Text(text.to_string())
+    }
+
     /// Writes the cell as text: a number in plain notation with a dot, so that an id stays an id.
     fn text(&self) -> String {
         match self {

@@ -85,7 +85,7 @@ fn read_cell(value: &DataRef<'_>) -> Option<Cell> {
 
 fn text_cell(text: &str) -> Option<Cell> {
     let text = text.trim();
-    if text.is_empty() { None } else { Some(Cell::Text(text.to_string())) }
+    if text.is_empty() { None } else { Some(Cell::from_text(text)) }
 }
 
 fn invalid(indonesian: impl Into<String>, english: impl Into<String>) -> Cell {
