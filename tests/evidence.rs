@@ -209,3 +209,30 @@ async fn storage_is_not_served_directly() {
         assert_eq!(app.get(path).await.status(), 404, "{path}");
     }
 }
+
+#[tokio::test]
+async fn unknown_or_repeated_parts_are_refused() {
+    let (app, pppa, id) = draft().await;
+    let file = || reqwest::multipart::Part::bytes(pdf(100)).file_name("laporan.pdf");
+    let forms = [
+        ("file", reqwest::multipart::Form::new().part("file", file()).part("file", file())),
+        ("extra", reqwest::multipart::Form::new().part("file", file()).text("extra", "x")),
+    ];
+
+    for (field, form) in forms {
+        let response = app
+            .client
+            .post(format!("{}/api/v1/realisations/{id}/evidence", app.address))
+            .bearer_auth(&pppa)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = problem(response).await;
+
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["errors"][0]["field"], field, "{body}");
+    }
+    let stored = app.get_json_as(&pppa, &format!("/api/v1/realisations/{id}")).await;
+    assert_eq!(stored["evidence"], json!([]), "{stored}");
+}
