@@ -122,13 +122,16 @@ printf '%s\n' "$PASSWORD" | "$BIN" user create --username bench-admin --role adm
 # tokens made before the timed runs stay valid, and tokens last an hour, longer than a run.
 JWT_SECRET=$(random_hex 32)
 start_server() {
+    if curl -s -o /dev/null "http://127.0.0.1:$PORT/health/live"; then
+        fail "another program answers on port $PORT; stop it or set BENCH_PORT"
+    fi
     PETAJALAN_BIND=127.0.0.1:$PORT PETAJALAN_LOG=$1 PETAJALAN_DB_POOL_SIZE=$POOL_SIZE \
         PETAJALAN_ACCESS_TOKEN_SECONDS=3600 PETAJALAN_JWT_SECRET=$JWT_SECRET \
         "$BIN" serve >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 100); do
-        curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && return 0
         kill -0 "$SERVER_PID" 2>/dev/null || break
+        curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && return 0
         sleep 0.1
     done
     cat "$WORK/server.log" >&2

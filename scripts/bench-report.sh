@@ -87,13 +87,16 @@ printf '%s\n' "$PASSWORD" | "$BIN" user create --username bench-admin --role adm
 
 # Starts the release server; $1 is its log filter.
 start_server() {
+    if curl -s -o /dev/null "http://127.0.0.1:$PORT/health/live"; then
+        log "bench-report: another program answers on port $PORT; stop it or set BENCH_PORT"; exit 1
+    fi
     PETAJALAN_BIND=127.0.0.1:$PORT PETAJALAN_LOG=$1 \
         PETAJALAN_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
         "$BIN" serve >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 100); do
-        curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && return 0
         kill -0 "$SERVER_PID" 2>/dev/null || break
+        curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && return 0
         sleep 0.1
     done
     cat "$WORK/server.log" >&2

@@ -15,7 +15,7 @@
 # Settings, with the defaults for a local PostgreSQL server with trust authentication:
 #   DATABASE_URL        PostgreSQL server; its database part is ignored
 #                       (postgres://postgres@127.0.0.1:5432)
-#   FUZZ_DATABASE       database to create and drop (fuzz_contract)
+#   FUZZ_DATABASE       database to create and drop (fuzz_contract_<process id>)
 #   FUZZ_PORT           loopback port of the service (18100)
 #   FUZZ_MAX_EXAMPLES   test cases per operation and phase (10)
 #   FUZZ_SEED           random seed of the generated data (20231)
@@ -30,7 +30,8 @@ if [ -n "${DATABASE_URL:-}" ]; then
 else
     SERVER_URL=postgres://postgres@127.0.0.1:5432
 fi
-DATABASE=${FUZZ_DATABASE:-fuzz_contract}
+# The process id keeps two runs on one PostgreSQL server from dropping each other's database.
+DATABASE=${FUZZ_DATABASE:-fuzz_contract_$$}
 PORT=${FUZZ_PORT:-18100}
 MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-10}
 SEED=${FUZZ_SEED:-20231}
@@ -78,7 +79,8 @@ cargo build --locked --quiet
 BIN=$PWD/target/debug/petajalan
 
 log "creating database $DATABASE"
-psql -q -d "$SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" -c "CREATE DATABASE $DATABASE" >/dev/null
+PGOPTIONS='-c client_min_messages=warning' psql -q -d "$SERVER_URL/postgres" \
+    -c "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" -c "CREATE DATABASE $DATABASE" >/dev/null
 DATABASE_CREATED=1
 
 rm -rf "$REPORTS"
@@ -94,12 +96,16 @@ export PETAJALAN_JWT_SECRET=contract-fuzz-signing-key-not-for-production-use
 # The maximum lifetime, so that no token expires during a run.
 export PETAJALAN_ACCESS_TOKEN_SECONDS=3600
 
+if curl -s -o /dev/null "$BASE/health/live"; then
+    echo "contract-fuzz: another program answers on port $PORT; stop it or set FUZZ_PORT" >&2
+    exit 2
+fi
 log "starting the service on $BASE"
 "$BIN" serve --import data/semarang-2023-2024.toml >"$REPORTS/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 300); do
-    curl -fs -o /dev/null "$BASE/health/ready" && break
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$REPORTS/server.log" >&2; exit 1; }
+    curl -fs -o /dev/null "$BASE/health/ready" && break
     sleep 0.2
 done
 curl -fs -o /dev/null "$BASE/health/ready" || { echo "contract-fuzz: the service did not become ready" >&2; exit 1; }
