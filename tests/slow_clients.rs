@@ -72,6 +72,7 @@ async fn trickled_body_gets_408_and_the_connection_closes() {
     assert_eq!(status_line(&response), "HTTP/1.1 408 Request Timeout", "{response}");
     assert!(response.contains("application/problem+json"), "{response}");
     assert!(response.contains("urn:petajalan:problem:request-timeout"), "{response}");
+    assert!(response.to_lowercase().contains("x-request-id:"), "{response}");
     assert!(closed, "the connection stayed open after the 408");
     assert!(elapsed >= Duration::from_secs(BODY_TIMEOUT_SECONDS), "408 came before the deadline: {elapsed:?}");
 }

@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use actix_web::HttpMessage;
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
 use actix_web::middleware::Next;
@@ -32,9 +32,9 @@ pub struct BodyTimeout(pub Duration);
 pub async fn limit_body_time(
     mut request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let Some(BodyTimeout(timeout)) = request.app_data::<BodyTimeout>().copied() else {
-        return next.call(request).await;
+        return next.call(request).await.map(ServiceResponse::map_into_boxed_body);
     };
 
     let expired = Rc::new(Cell::new(false));
@@ -45,12 +45,19 @@ pub async fn limit_body_time(
     };
     request.set_payload(Payload::from(Box::pin(body) as Pin<Box<dyn Stream<Item = _>>>));
 
-    let outcome = next.call(request).await;
+    let outcome = next.call(request).await.map(ServiceResponse::map_into_boxed_body);
 
-    if expired.get() {
-        return Err(ApiError::RequestTimeout { seconds: timeout.as_secs().max(1) }.into());
+    if !expired.get() {
+        return outcome;
     }
-    outcome
+    // Whatever the handler made of the failed read becomes the 408. Built as a response rather
+    // than returned as an error, it passes back through the outer middleware, which add the
+    // request id.
+    let late = ApiError::RequestTimeout { seconds: timeout.as_secs().max(1) };
+    match outcome {
+        Ok(response) => Ok(ServiceResponse::from_err(late, response.request().clone())),
+        Err(_) => Err(late.into()),
+    }
 }
 
 /// The request body, failing with a timed-out read once `sleep` has fired.
