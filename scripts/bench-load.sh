@@ -61,29 +61,8 @@ case $DATABASE in
     *[!a-z0-9_]*) echo "bench-load: BENCH_DATABASE may hold only a-z, 0-9 and _" >&2; exit 2 ;;
 esac
 
-WORK=$(mktemp -d)
-SERVER_PID=
-DATABASE_CREATED=
-
-stop_server() {
-    if [ -n "$SERVER_PID" ]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-        SERVER_PID=
-    fi
-}
-
-cleanup() {
-    stop_server
-    if [ -n "$DATABASE_CREATED" ] && [ "${BENCH_KEEP:-0}" != 1 ]; then
-        psql -q -d "$SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" >/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { printf '%s\n' "$*" >&2; }
+# shellcheck source=scripts/bench/lifecycle.sh
+. scripts/bench/lifecycle.sh
 fail() {
     log "bench-load: $*"
     exit 1
@@ -123,7 +102,7 @@ printf '%s\n' "$PASSWORD" | "$BIN" user create --username bench-admin --role adm
 JWT_SECRET=$(random_hex 32)
 start_server() {
     if curl -s -o /dev/null "http://127.0.0.1:$PORT/health/live"; then
-        fail "another program answers on port $PORT; stop it or set BENCH_PORT"
+        fail "port $PORT is already in use by another program; stop it or set BENCH_PORT"
     fi
     PETAJALAN_BIND=127.0.0.1:$PORT PETAJALAN_LOG=$1 PETAJALAN_DB_POOL_SIZE=$POOL_SIZE \
         PETAJALAN_ACCESS_TOKEN_SECONDS=3600 PETAJALAN_JWT_SECRET=$JWT_SECRET \

@@ -37,29 +37,8 @@ case $DATABASE in
     *[!a-z0-9_]*) echo "bench-report: BENCH_DATABASE may hold only a-z, 0-9 and _" >&2; exit 2 ;;
 esac
 
-WORK=$(mktemp -d)
-SERVER_PID=
-DATABASE_CREATED=
-
-stop_server() {
-    if [ -n "$SERVER_PID" ]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-        SERVER_PID=
-    fi
-}
-
-cleanup() {
-    stop_server
-    if [ -n "$DATABASE_CREATED" ] && [ "${BENCH_KEEP:-0}" != 1 ]; then
-        psql -q -d "$SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" >/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { printf '%s\n' "$*" >&2; }
+# shellcheck source=scripts/bench/lifecycle.sh
+. scripts/bench/lifecycle.sh
 
 log "== building the release binary"
 cargo build --release --locked --quiet
@@ -88,7 +67,7 @@ printf '%s\n' "$PASSWORD" | "$BIN" user create --username bench-admin --role adm
 # Starts the release server; $1 is its log filter.
 start_server() {
     if curl -s -o /dev/null "http://127.0.0.1:$PORT/health/live"; then
-        log "bench-report: another program answers on port $PORT; stop it or set BENCH_PORT"; exit 1
+        log "bench-report: port $PORT is already in use by another program; stop it or set BENCH_PORT"; exit 1
     fi
     PETAJALAN_BIND=127.0.0.1:$PORT PETAJALAN_LOG=$1 \
         PETAJALAN_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \

@@ -97,7 +97,7 @@ export PETAJALAN_JWT_SECRET=contract-fuzz-signing-key-not-for-production-use
 export PETAJALAN_ACCESS_TOKEN_SECONDS=3600
 
 if curl -s -o /dev/null "$BASE/health/live"; then
-    echo "contract-fuzz: another program answers on port $PORT; stop it or set FUZZ_PORT" >&2
+    echo "contract-fuzz: port $PORT is already in use by another program; stop it or set FUZZ_PORT" >&2
     exit 2
 fi
 log "starting the service on $BASE"

@@ -459,7 +459,7 @@ async fn sigint_finishes_requests_in_flight() {
 }
 
 /// Sends `signal` while an upload is half sent, then checks that new connections are refused,
-/// the upload still gets its normal answer, and the service exits with status 0 in time.
+/// the upload still gets its normal response, and the service exits with status 0 in time.
 async fn stop_with_request_in_flight(signal: i32, name: &str) {
     let grace = Duration::from_secs(5);
     let database = TestDatabase::create().await;
@@ -521,7 +521,8 @@ async fn stop_with_request_in_flight(signal: i32, name: &str) {
 #[tokio::test]
 async fn busy_pool_gives_503_after_bounded_wait() {
     let pool_timeout = Duration::from_millis(500);
-    // One HTTP worker: if waiting for the database blocked it, nothing else would be answered.
+    // One HTTP worker: if waiting for the database blocked it, no other request would get a
+    // response.
     let app = TestApp::spawn_with(&[
         ("PETAJALAN_WORKERS", "1"),
         ("PETAJALAN_DB_POOL_SIZE", "1"),

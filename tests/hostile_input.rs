@@ -1,6 +1,6 @@
-//! Hostile input on every JSON request body and every path parameter, taken from the committed
-//! OpenAPI document: malformed or pathological bodies get a clear 4xx problem, random bodies never
-//! get a 5xx, and text that the service accepts reads back exactly as it was sent.
+//! Hostile input on every JSON request body and every path parameter of the committed OpenAPI
+//! document. Malformed bodies get a clear 4xx problem, and random bodies never get a 5xx. Text
+//! that the service accepts reads back exactly as it was sent.
 
 mod common;
 
@@ -118,7 +118,7 @@ fn malformed_bodies(operation: &Operation) -> Vec<(&'static str, Vec<u8>)> {
 }
 
 #[tokio::test]
-async fn malformed_bodies_get_a_clear_4xx_on_every_operation() {
+async fn malformed_bodies_get_4xx() {
     let app = TestApp::spawn_with_semarang().await;
     let (_, admin) = app.create_user("sekretariat", "admin", None).await;
     let mut failures = Vec::new();
@@ -172,8 +172,8 @@ fn any_json() -> impl Strategy<Value = Value> {
     })
 }
 
-/// A body built from the operation's own property names with random values, so that most
-/// requests get past the shape check and reach the service's rules.
+/// Builds a body from the operation's own property names with random values, so that most
+/// requests pass the shape check and reach the service's rules.
 fn body_for(properties: Vec<String>) -> impl Strategy<Value = Value> {
     let count = properties.len();
     (prop::collection::vec(any_json(), count), prop::collection::vec(any::<bool>(), count)).prop_map(
@@ -290,7 +290,7 @@ async fn patch(app: &TestApp, token: &str, id: &Value, etag: &str, body: &Value)
 /// Text that the service accepts comes back exactly as sent; text and figures it cannot keep
 /// get 422 naming the field.
 #[tokio::test]
-async fn accepted_text_reads_back_and_the_rest_gets_422() {
+async fn text_reads_back_or_gets_422() {
     let app = TestApp::spawn_with_semarang().await;
     let (_, admin) = app.create_user("sekretariat", "admin", None).await;
     let (_, reporter) = app.create_user("dpmptsp", "opd", Some("DPMPTSP")).await;
@@ -302,7 +302,7 @@ async fn accepted_text_reads_back_and_the_rest_gets_422() {
     let id = draft["id"].clone();
     let mut etag = format!("\"{}\"", draft["version"]);
 
-    let kept = [
+    let accepted = [
         "'; DROP TABLE realisations; --",
         "Robert'); SELECT pg_sleep(10);--",
         "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
@@ -312,7 +312,7 @@ async fn accepted_text_reads_back_and_the_rest_gets_422() {
         "Capaian 😀 naik",
         "tab\tdan baris\nbaru",
     ];
-    for note in kept {
+    for note in accepted {
         let (status, next, body) = patch(&app, &reporter, &id, &etag, &json!({"note": note})).await;
         assert_eq!(status, 200, "{note:?}: {body}");
         etag = next;
